@@ -1,0 +1,99 @@
+"""The command line: parse options into requests, call a command, exit with its code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from incidentctl import __version__
+from incidentctl.errors import EXIT_CRASH, IncidentctlError
+
+FORMATS = ["auto", "text", "json", "github", "sarif"]
+
+
+class Group(click.Group):
+    """Turns expected errors into one clear message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except IncidentctlError as exc:
+            click.echo(f"incidentctl: error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("incidentctl: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug, not a user error
+            if os.environ.get("INCIDENTCTL_DEBUG"):
+                raise
+            click.echo(
+                f"incidentctl: internal error: {type(exc).__name__}: {exc}\n"
+                "hint: this is a bug; rerun with INCIDENTCTL_DEBUG=1 for the traceback and"
+                " report it",
+                err=True,
+            )
+            ctx.exit(EXIT_CRASH)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="incidentctl")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The incident repository (default: found from the working directory upwards).",
+)
+@click.pass_context
+def main(ctx: click.Context, repo: Path | None) -> None:
+    """A git repository as an ITIL incident-management system."""
+    ctx.obj = repo
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--now", metavar="TIMESTAMP", help="The current time (ISO 8601 with offset).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+    help="Output format; auto is github under GitHub Actions, text elsewhere.",
+)
+@click.pass_obj
+def validate(repo: Path | None, paths: tuple[Path, ...], now: str | None, fmt: str) -> None:
+    """Check files against the schema, the policies and the lifecycle.
+
+    With PATHS, only those files (or folders) are reported on; references are
+    still resolved against the whole repository. Exit code 0: no errors
+    (warnings allowed); 1: errors; 2: usage or environment problem.
+    """
+    from incidentctl.commands.common import open_repository, parse_now
+    from incidentctl.commands.validate import ValidateRequest, execute
+
+    request = ValidateRequest(
+        repo=open_repository(repo, Path.cwd()),
+        paths=paths,
+        now=parse_now(now),
+        format=fmt,
+        cwd=Path.cwd(),
+        env=dict(os.environ),
+    )
+    sys.exit(execute(request))
+
+
+@main.command()
+@click.argument("kind", required=False)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write every schema (or KIND's) into this folder.")
+def schema(kind: str | None, out_dir: Path | None) -> None:
+    """Print or write the JSON Schema of a file kind.
+
+    Kinds: incident, priority, sla, services, categories, kb, config.
+    """
+    from incidentctl.commands.schema import execute
+
+    sys.exit(execute(kind, out_dir))

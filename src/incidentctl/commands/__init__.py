@@ -1,0 +1,1 @@
+"""Commands: plain typed functions that take a request and return an exit code."""

@@ -1,0 +1,1 @@
+"""Loading the repository: files to records with a lazy source map."""

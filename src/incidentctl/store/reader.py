@@ -1,0 +1,141 @@
+"""Reading one file: bytes -> text -> data, every failure a diagnostic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from incidentctl.checks import files
+from incidentctl.checks.schema import schema_diagnostics
+from incidentctl.diagnostics import Diagnostic
+from incidentctl.store import yamlread
+from incidentctl.store.source import Source
+
+M = TypeVar("M", bound=BaseModel)
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
+_FRONT_MATTER_END = re.compile(r"^---[ \t]*\r?$", re.M)
+
+
+@dataclass
+class Read:
+    """What reading produced: the source (None if unreadable), the data, findings."""
+
+    source: Source | None
+    data: Any
+    diagnostics: list[Diagnostic]
+
+
+def read_text(path: Path, rel: str, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [
+                files.TOO_LARGE.at(
+                    rel,
+                    1,
+                    1,
+                    f"file is {size} bytes, over the limit of {max_bytes} bytes",
+                    "move large content out of the record, or raise limits.max_file_bytes"
+                    " in incidentctl.yaml",
+                )
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [files.UNREADABLE.at(rel, 1, 1, f"cannot read file: {exc.strerror}")]
+    if b"\x00" in raw:
+        return None, [files.UNREADABLE.at(rel, 1, 1, "file is binary, not UTF-8 text")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            files.UNREADABLE.at(
+                rel,
+                line,
+                1,
+                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                "save the file as UTF-8",
+            )
+        ]
+    m = _CONFLICT.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        return None, [
+            files.CONFLICT_MARKERS.at(
+                rel,
+                line,
+                1,
+                "unresolved merge-conflict marker",
+                "resolve the conflict and remove the <<<<<<< / ======= / >>>>>>> lines",
+            )
+        ]
+    return text, []
+
+
+def parse_yaml(text: str, source: Source) -> tuple[Any, list[Diagnostic]]:
+    try:
+        data = yamlread.load(text)
+    except yamlread.YamlProblem as problem:
+        rule = files.YAML_RULES[problem.kind]
+        line = problem.line + source.line_offset
+        return None, [rule.at(source.rel, line, problem.column, problem.message)]
+    if data is None:
+        return None, [files.EMPTY.at(source.rel, 1 + source.line_offset, 1, "the document is empty")]
+    if not isinstance(data, dict):
+        return None, [
+            files.NOT_MAPPING.at(
+                source.rel,
+                1 + source.line_offset,
+                1,
+                f"the top level is a {type(data).__name__}, not a mapping of fields",
+            )
+        ]
+    return data, []
+
+
+def read_yaml(path: Path, rel: str, max_bytes: int) -> Read:
+    text, diags = read_text(path, rel, max_bytes)
+    if text is None:
+        return Read(None, None, diags)
+    source = Source(rel, text)
+    data, diags = parse_yaml(text, source)
+    return Read(source, data, diags)
+
+
+def read_front_matter(path: Path, rel: str, max_bytes: int) -> tuple[Read, str]:
+    """Read a Markdown file with YAML front matter; returns the read and the body."""
+    text, diags = read_text(path, rel, max_bytes)
+    if text is None:
+        return Read(None, None, diags), ""
+    first, _, rest = text.partition("\n")
+    end = _FRONT_MATTER_END.search(rest) if first.rstrip() == "---" else None
+    if end is None:
+        message = (
+            "the article does not start with a '---' front matter block"
+            if first.rstrip() != "---"
+            else "the front matter block is not closed by a '---' line"
+        )
+        return Read(
+            None,
+            None,
+            [files.FRONT_MATTER.at(rel, 1, 1, message, "start the file with ---, fields, ---")],
+        ), ""
+    yaml_text = rest[: end.start()]
+    source = Source(rel, yaml_text, line_offset=1)
+    data, diags = parse_yaml(yaml_text, source)
+    return Read(source, data, diags), rest[end.end() :].lstrip("\n")
+
+
+def validate_model(read: Read, model: type[M]) -> tuple[M | None, list[Diagnostic]]:
+    """Validate parsed data against a model; errors are located in the source."""
+    if read.source is None or read.data is None:
+        return None, []
+    try:
+        return model.model_validate(read.data), []
+    except ValidationError as exc:
+        return None, list(schema_diagnostics(read.source, exc, model))

@@ -1,0 +1,223 @@
+"""The repository: finding it, discovering its files, loading records on demand."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from incidentctl.checks import files
+from incidentctl.diagnostics import Diagnostic
+from incidentctl.errors import RepositoryNotFound
+from incidentctl.model.config import RepoConfig
+from incidentctl.model.incident import Incident
+from incidentctl.model.kb import KbArticle
+from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
+from incidentctl.store.reader import read_front_matter, read_yaml, validate_model
+from incidentctl.store.source import Source
+
+CONFIG_FILE = "incidentctl.yaml"
+POLICY_MODELS: dict[str, type[BaseModel]] = {
+    "priority": PriorityPolicy,
+    "sla": SlaPolicy,
+    "services": ServicesPolicy,
+    "categories": CategoriesPolicy,
+}
+INCIDENT_FILE = re.compile(r"(INC-\d{4}-\d{4,})\.yaml\Z")
+KB_FILE = re.compile(r"(KB-\d{4,})-[a-z0-9]+(?:-[a-z0-9]+)*\.md\Z")
+YEAR_DIR = re.compile(r"\d{4}\Z")
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` that holds an incident repository."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CONFIG_FILE).is_file() or (candidate / "policies").is_dir():
+            return candidate
+    raise RepositoryNotFound(
+        f"no incident repository found at or above {start}"
+        f" (looked for {CONFIG_FILE} or a policies/ folder)",
+        "run incidentctl inside the repository, pass --repo DIR, or create one with"
+        " `incidentctl init DIR`",
+    )
+
+
+@dataclass(eq=False)
+class IncidentRecord:
+    source: Source
+    model: Incident
+
+
+@dataclass(eq=False)
+class KbRecord:
+    source: Source
+    model: KbArticle
+    body: str
+
+
+@dataclass
+class Policies:
+    priority: PriorityPolicy | None = None
+    sla: SlaPolicy | None = None
+    services: ServicesPolicy | None = None
+    categories: CategoriesPolicy | None = None
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return None not in (self.priority, self.sla, self.services, self.categories)
+
+
+@dataclass(eq=False)
+class Repository:
+    """Everything loaded from one repository.
+
+    Incident *identities* come from file names alone (cheap, for uniqueness and
+    references); incident *records* are parsed when asked for, once.
+    """
+
+    root: Path
+    config: RepoConfig
+    policies: Policies
+    incident_files: dict[str, list[str]]  # ID -> relative paths named after it
+    kb: dict[str, list[KbRecord]]  # ID -> articles (a list: IDs may clash)
+    diagnostics: list[Diagnostic]  # problems found while loading
+    _incidents: dict[str, IncidentRecord | None] = field(default_factory=dict)
+
+    def load_incident(self, rel: str) -> IncidentRecord | None:
+        """Parse and validate one incident file (cached); findings join ``diagnostics``."""
+        if rel in self._incidents:
+            return self._incidents[rel]
+        read = read_yaml(self.root / rel, rel, self.config.limits.max_file_bytes)
+        model, diags = validate_model(read, Incident)
+        self.diagnostics.extend(read.diagnostics)
+        self.diagnostics.extend(diags)
+        record = IncidentRecord(read.source, model) if read.source and model else None
+        self._incidents[rel] = record
+        return record
+
+    def incident(self, incident_id: str) -> IncidentRecord | None:
+        """The record with this ID (the first file named after it), loading it if needed."""
+        rels = self.incident_files.get(incident_id)
+        return self.load_incident(rels[0]) if rels else None
+
+    def incident_paths(self) -> list[str]:
+        return sorted(rel for rels in self.incident_files.values() for rel in rels)
+
+    def load_incidents(self, rels: Iterable[str] | None = None) -> list[IncidentRecord]:
+        chosen = self.incident_paths() if rels is None else rels
+        return [r for r in (self.load_incident(rel) for rel in chosen) if r is not None]
+
+    def kb_article(self, kb_id: str) -> KbArticle | None:
+        records = self.kb.get(kb_id)
+        return records[0].model if records else None
+
+
+def load_repository(root: Path) -> Repository:
+    """Read configuration, policies and KB front matter; index incident files by name."""
+    diagnostics: list[Diagnostic] = []
+    config = _load_config(root, diagnostics)
+    limit = config.limits.max_file_bytes
+    policies = _load_policies(root, limit, diagnostics)
+    incident_files = _scan_incidents(root, diagnostics)
+    kb = _load_kb(root, limit, diagnostics)
+    return Repository(root, config, policies, incident_files, kb, diagnostics)
+
+
+def _load_config(root: Path, diagnostics: list[Diagnostic]) -> RepoConfig:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return RepoConfig()
+    read = read_yaml(path, CONFIG_FILE, 1024 * 1024)
+    model, diags = validate_model(read, RepoConfig)
+    diagnostics.extend(read.diagnostics)
+    diagnostics.extend(diags)
+    return model or RepoConfig()
+
+
+def _load_policies(root: Path, limit: int, diagnostics: list[Diagnostic]) -> Policies:
+    policies = Policies()
+    missing = []
+    for name, model_cls in POLICY_MODELS.items():
+        rel = f"policies/{name}.yaml"
+        if not (root / rel).is_file():
+            missing.append(rel)
+            continue
+        read = read_yaml(root / rel, rel, limit)
+        model, diags = validate_model(read, model_cls)
+        diagnostics.extend(read.diagnostics)
+        diagnostics.extend(diags)
+        if read.source is not None:
+            policies.sources[name] = read.source
+        setattr(policies, name, model)
+    if missing:
+        diagnostics.append(
+            files.MISSING_POLICY.at(
+                missing[0],
+                None,
+                None,
+                "missing policy file" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing),
+                "copy them from an existing repository, or run `incidentctl init DIR` in an"
+                " empty folder and take its policies/ as a starting point",
+            )
+        )
+    return policies
+
+
+def _scan_incidents(root: Path, diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    base = root / "incidents"
+    if not base.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        depth = rel_dir.count("/")
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}"
+            m = INCIDENT_FILE.match(name)
+            if m and depth == 1 and YEAR_DIR.match(Path(dirpath).name):
+                found.setdefault(m.group(1), []).append(rel)
+            else:
+                diagnostics.append(
+                    files.MISPLACED.at(
+                        rel,
+                        None,
+                        None,
+                        "not an incident file: incidents live at incidents/<year>/<ID>.yaml",
+                        "rename or move the file (IDs look like INC-2026-0042), or remove it",
+                    )
+                )
+    return found
+
+
+def _load_kb(root: Path, limit: int, diagnostics: list[Diagnostic]) -> dict[str, list[KbRecord]]:
+    kb: dict[str, list[KbRecord]] = {}
+    base = root / "kb"
+    if not base.is_dir():
+        return kb
+    for path in sorted(base.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        rel = path.relative_to(root).as_posix()
+        if path.suffix != ".md" or path.name.lower() in ("readme.md", "index.md"):
+            if path.suffix != ".md":
+                diagnostics.append(
+                    files.MISPLACED.at(
+                        rel, None, None, "not a KB article: articles are kb/<ID>-<slug>.md"
+                    )
+                )
+            continue
+        read, body = read_front_matter(path, rel, limit)
+        model, diags = validate_model(read, KbArticle)
+        diagnostics.extend(read.diagnostics)
+        diagnostics.extend(diags)
+        if read.source is not None and model is not None:
+            kb.setdefault(model.id, []).append(KbRecord(read.source, model, body))
+    return kb

@@ -1,0 +1,242 @@
+"""A fast, safe YAML reader built on libyaml's event stream.
+
+Why not ``yaml.load`` or ruamel.yaml: ruamel's loaders are pure Python and about
+15 times slower than libyaml; PyYAML's loaders keep the last of duplicate keys,
+expand alias bombs and recurse (a deeply nested file crashes the C composer).
+Building the data from libyaml's events ourselves is iterative, refuses aliases and
+duplicate keys on the fast path, bounds the depth, and records source positions
+only when asked (``positions``), which is done only for files that have findings.
+
+Scalars follow the YAML 1.2 core schema (``yes``/``no``/``on``/``off`` are
+strings, as in ruamel.yaml, which does the round-trip edits), plus YAML
+timestamps, which become ``date`` or ``datetime`` objects.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml is present in every supported install
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 64
+
+Path = tuple[str | int, ...]
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as data; ``kind`` selects the rule."""
+
+    def __init__(self, kind: str, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_OCT = re.compile(r"0o[0-7]+\Z")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DATETIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
+    r"\s*(Z|z|[-+][0-9]{2}(?::?[0-9]{2})?)?\Z"
+)
+_SPECIAL = {
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+    ".inf": float("inf"),
+    "+.inf": float("inf"),
+    "-.inf": float("-inf"),
+    ".nan": float("nan"),
+}
+_MAYBE_TYPED = set("0123456789+-.~nNtTfF")
+_TAG = "tag:yaml.org,2002:"
+
+
+def _plain(value: str) -> Any:
+    """Resolve a plain (unquoted) scalar."""
+    if not value:
+        return None
+    if value[0] not in _MAYBE_TYPED:
+        return value
+    if value in _SPECIAL:
+        return _SPECIAL[value]
+    if _INT.match(value):
+        return int(value)
+    if _DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    m = _DATETIME.match(value)
+    if m:
+        tz = m.group(3) or ""
+        if tz in ("Z", "z"):
+            tz = "+00:00"
+        try:
+            return datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{tz}")
+        except ValueError:
+            return value
+    if _FLOAT.match(value):
+        return float(value)
+    if _INT_OCT.match(value):
+        return int(value[2:], 8)
+    if _INT_HEX.match(value):
+        return int(value[2:], 16)
+    return value
+
+
+def _tagged(tag: str, value: str, event: Any) -> Any:
+    kind = tag[len(_TAG) :] if tag.startswith(_TAG) else None
+    if tag == "!" or kind == "str":
+        return value
+    if kind in ("int", "float", "bool", "null", "timestamp"):
+        return _plain(value)
+    raise _problem("yaml-syntax", f"the tag {tag} is not allowed here", event)
+
+
+def _problem(kind: str, message: str, event: Any) -> YamlProblem:
+    mark = event.start_mark
+    return YamlProblem(kind, message, mark.line + 1, mark.column + 1)
+
+
+def _load(text: str, positions: dict[Path, tuple[int, int]] | None) -> Any:
+    loader = _Loader(text)
+    try:
+        return _build(loader, positions)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or str(exc)
+        if exc.context:
+            message = f"{exc.context}: {message}"
+        raise YamlProblem("yaml-syntax", message, line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem("yaml-syntax", str(exc), 1, 1) from None
+    finally:
+        loader.dispose()
+
+
+def load(text: str) -> Any:
+    """Parse one YAML document into plain Python data, or raise ``YamlProblem``."""
+    return _load(text, None)
+
+
+def positions(text: str) -> dict[Path, tuple[int, int]]:
+    """Map every data path to the 1-based (line, column) of its value.
+
+    A path ending in ``KEY`` gives the position of a mapping key instead.
+    Only called for files that have findings, so it may cost a second parse.
+    """
+    out: dict[Path, tuple[int, int]] = {}
+    try:
+        _load(text, out)
+    except YamlProblem:
+        pass
+    return out
+
+
+KEY = "\x00key"
+
+
+def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
+    # Each frame: [container, pending key or _NOKEY, path]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    nokey = _NOKEY
+    get_event = loader.get_event
+    scalar_t, map_t, seq_t = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    while True:
+        event = get_event()
+        etype = type(event)
+        if etype is scalar_t:
+            if event.tag is None or event.tag == "?":
+                value: Any = _plain(event.value) if event.implicit[0] else event.value
+            else:
+                value = _tagged(event.tag, event.value, event)
+        elif etype is map_t or etype is seq_t:
+            value = {} if etype is map_t else []
+            if event.tag is not None and event.tag not in (_TAG + "map", _TAG + "seq"):
+                raise _problem("yaml-syntax", f"the tag {event.tag} is not allowed here", event)
+        elif etype is yaml.MappingEndEvent or etype is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        elif etype is yaml.AliasEvent:
+            raise _problem(
+                "yaml-alias",
+                f"aliases (*{event.anchor}) are not allowed in incidentctl files",
+                event,
+            )
+        elif etype is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _problem("yaml-syntax", "only one YAML document is allowed per file", event)
+            continue
+        elif etype is yaml.StreamEndEvent:
+            return root
+        else:
+            continue
+
+        if not stack:
+            root = value
+            path: Path = ()
+            if pos is not None:
+                pos[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        else:
+            frame = stack[-1]
+            container = frame[0]
+            if type(container) is dict:
+                key = frame[1]
+                if key is nokey:
+                    if type(value) in (dict, list):
+                        raise _problem("yaml-syntax", "complex mapping keys are not allowed", event)
+                    if value in container:
+                        raise _problem(
+                            "duplicate-key", f'duplicate key "{value}" in this mapping', event
+                        )
+                    frame[1] = value
+                    if pos is not None:
+                        pos[(*frame[2], value, KEY)] = (
+                            event.start_mark.line + 1,
+                            event.start_mark.column + 1,
+                        )
+                    continue
+                container[key] = value
+                frame[1] = nokey
+                path = (*frame[2], key) if pos is not None else ()
+            else:
+                path = (*frame[2], len(container)) if pos is not None else ()
+                container.append(value)
+            if pos is not None:
+                pos[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if etype is map_t or etype is seq_t:
+            if len(stack) >= MAX_DEPTH:
+                raise _problem(
+                    "too-deep", f"the data is nested deeper than {MAX_DEPTH} levels", event
+                )
+            stack.append([value, nokey, path])
+
+
+class _NoKey:
+    __slots__ = ()
+
+
+_NOKEY = _NoKey()
