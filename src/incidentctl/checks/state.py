@@ -59,10 +59,10 @@ SURVEY = define(
     "survey-mismatch",
     E,
     """
-    A survey before any resolution, or a `satisfaction` block without a matching `survey` entry.
+    A survey or `satisfaction` before the incident was resolved, or a `satisfaction` block that differs from the last `survey` entry.
 
-    Satisfaction is asked once the incident is resolved; `satisfaction` copies
-    the score and time of the last `survey` timeline entry.
+    Satisfaction is asked once the incident is resolved. When the timeline
+    records surveys, `satisfaction` copies the score and time of the last one.
     """,
 )
 CHILD_OPEN = define(
@@ -141,15 +141,14 @@ def _check_survey(rec: IncidentRecord) -> Iterator[Diagnostic]:
     sat = inc.satisfaction
     if sat is None:
         return
-    if not surveys:
-        yield at(SURVEY, src, ("satisfaction",), "satisfaction without a survey timeline entry",
-                 "append {kind: survey, score, at} to the timeline (incidentctl survey)")
-        return
-    last = surveys[-1][1]
-    if (last.score, last.at) != (sat.score, sat.at):
+    if first_resolution is None or sat.at < first_resolution:
+        yield at(SURVEY, src, ("satisfaction",), "satisfaction recorded before the incident was resolved")
+    elif surveys and (surveys[-1][1].score, surveys[-1][1].at) != (sat.score, sat.at):
+        last = surveys[-1][1]
         yield at(SURVEY, src, ("satisfaction",),
                  f"satisfaction (score {sat.score}) differs from the last survey entry"
-                 f" (score {last.score} at {last.at.isoformat()})")
+                 f" (score {last.score} at {last.at.isoformat()})",
+                 "satisfaction copies the score and time of the last survey entry")
 
 
 def _check_times(rec: IncidentRecord) -> Iterator[Diagnostic]:

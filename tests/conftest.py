@@ -1,0 +1,20 @@
+"""Shared fixtures: a copy of the small, valid base repository."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def base_repo(tmp_path: Path) -> Path:
+    """A writable copy of tests/fixtures/base, which validates clean at NOW."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "base", root)
+    return root
