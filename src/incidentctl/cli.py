@@ -97,3 +97,49 @@ def schema(kind: str | None, out_dir: Path | None) -> None:
     from incidentctl.commands.schema import execute
 
     sys.exit(execute(kind, out_dir))
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the full rules reference page.")
+def rules(markdown: bool) -> None:
+    """List every rule: code, name, severity and what it checks."""
+    from incidentctl import rulesdoc
+
+    if markdown:
+        click.echo(rulesdoc.markdown(), nl=False)
+        return
+    for rule in rulesdoc.all_rules():
+        click.echo(f"{rule.code}  {rule.name:32} {rule.severity.value:8} {rule.summary}")
+
+
+# --- sla (SLA engine) -------------------------------------------------------------------
+
+
+@main.group()
+def sla() -> None:
+    """SLA clocks: business-time deadlines, pauses and thresholds."""
+
+
+@sla.command("status")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+    show_default=True, help="Output format.",
+)
+@click.option("--now", metavar="TIMESTAMP", help="The current time (ISO 8601 with offset).")
+@click.option("--all", "show_all", is_flag=True,
+              help="Include resolved and closed incidents (met / missed).")
+@click.pass_obj
+def sla_status(repo: Path | None, fmt: str, now: str | None, show_all: bool) -> None:
+    """Show every SLA clock of open incidents, most urgent first.
+
+    Breached clocks come first, then the others by deadline. Deadlines are shown
+    in the calendar's time zone. Exit code 0; 2 when the policies are missing or
+    broken.
+    """
+    from incidentctl.commands.common import open_repository, parse_now
+    from incidentctl.commands.sla import SlaStatusRequest, execute
+
+    request = SlaStatusRequest(
+        repo=open_repository(repo, Path.cwd()), now=parse_now(now), format=fmt, all=show_all
+    )
+    sys.exit(execute(request))

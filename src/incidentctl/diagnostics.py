@@ -51,7 +51,8 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0]
+        """The first paragraph of the docs, on one line."""
+        return " ".join(self.doc.strip().split("\n\n", 1)[0].split())
 
     def at(
         self,

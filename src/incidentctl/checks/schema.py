@@ -114,7 +114,7 @@ def schema_diagnostics(
     """One diagnostic per validation error, at the line of the offending value."""
     for err in error.errors(include_url=False, include_input=False, include_context=True):
         loc = tuple(err["loc"])
-        line, col = source.locate(loc)
+        line, col = source.locate(loc, key=err["type"] == "extra_forbidden")
         kind = err["type"]
         where = _dotted(_strip_tags(model, loc))
         if kind == "extra_forbidden":

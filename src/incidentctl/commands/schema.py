@@ -31,7 +31,8 @@ def schema_for(kind: str) -> dict[str, Any]:
     return {"$schema": DIALECT, "$id": f"{kind}.schema.json", **body}
 
 
-def execute(kind: str | None, out_dir: Path | None, out: TextIO = sys.stdout) -> int:
+def execute(kind: str | None, out_dir: Path | None, out: TextIO | None = None) -> int:
+    out = sys.stdout if out is None else out
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown file kind {kind!r}", "one of: " + ", ".join(KINDS))
     if out_dir is None:

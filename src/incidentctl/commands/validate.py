@@ -48,7 +48,8 @@ def _select(repo: Repository, paths: Sequence[Path], cwd: Path) -> tuple[set[str
     return chosen, incidents
 
 
-def execute(request: ValidateRequest, out: TextIO = sys.stdout) -> int:
+def execute(request: ValidateRequest, out: TextIO | None = None) -> int:
+    out = sys.stdout if out is None else out
     repo = request.repo
     fmt = pick_format(request.format, request.env)
     render = formatters().get(fmt)

@@ -15,6 +15,11 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
+def _one_line(text: str) -> str:
+    """Keep each finding on one line, whatever characters a user's key or value holds."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def location(d: Diagnostic) -> str:
     if d.line is None:
         return d.path
@@ -26,9 +31,9 @@ def render(diagnostics: Sequence[Diagnostic], info: ReportInfo, out: TextIO) -> 
     for d in diagnostics:
         sev = _paint(d.severity.value, _COLORS[d.severity], color)
         code = _paint(f"{d.code} {d.name}", "2", color)
-        out.write(f"{_paint(location(d), '1', color)}: {sev}: {d.message} [{code}]\n")
+        out.write(f"{_paint(location(d), '1', color)}: {sev}: {_one_line(d.message)} [{code}]\n")
         if d.hint:
-            out.write(f"    hint: {d.hint}\n")
+            out.write(f"    hint: {_one_line(d.hint)}\n")
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     files = len({d.path for d in diagnostics})

@@ -47,6 +47,11 @@ def read_text(path: Path, rel: str, max_bytes: int) -> tuple[str | None, list[Di
         raw = path.read_bytes()
     except OSError as exc:
         return None, [files.UNREADABLE.at(rel, 1, 1, f"cannot read file: {exc.strerror}")]
+    return decode_text(raw, rel)
+
+
+def decode_text(raw: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes (from disk or from git) to text; binary, non-UTF-8 and conflicted files are refused."""
     if b"\x00" in raw:
         return None, [files.UNREADABLE.at(rel, 1, 1, "file is binary, not UTF-8 text")]
     try:

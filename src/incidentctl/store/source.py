@@ -22,12 +22,13 @@ class Source:
     line_offset: int = 0
     _positions: dict[yamlread.Path, tuple[int, int]] | None = field(default=None, repr=False)
 
-    def locate(self, loc: Sequence[Any]) -> tuple[int, int]:
+    def locate(self, loc: Sequence[Any], *, key: bool = False) -> tuple[int, int]:
         """The (line, column) of the data at ``loc``, or of its nearest ancestor.
 
         Elements of ``loc`` that are not in the data (pydantic's union tags, a
         missing field's name) are skipped, so a missing field is reported on the
-        line of the mapping that lacks it.
+        line of the mapping that lacks it. A value on its key's line is reported
+        at the value; a block below its key, or ``key=True``, at the key.
         """
         if self._positions is None:
             self._positions = yamlread.positions(self.text)
@@ -37,5 +38,10 @@ class Source:
             candidate = (*path, element)
             if candidate in pos:
                 path = candidate
-        found = pos.get((*path, yamlread.KEY)) or pos.get(path) or (1, 1)
+        key_pos = pos.get((*path, yamlread.KEY))
+        value_pos = pos.get(path)
+        if key_pos is not None and (key or value_pos is None or value_pos[0] != key_pos[0]):
+            found = key_pos
+        else:
+            found = value_pos or key_pos or (1, 1)
         return found[0] + self.line_offset, found[1]

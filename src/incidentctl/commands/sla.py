@@ -1,0 +1,93 @@
+"""``incidentctl sla status``: every SLA clock at ``now``, most urgent first."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from incidentctl.diagnostics import Severity
+from incidentctl.errors import EXIT_CLEAN, UsageError
+from incidentctl.model.incident import OPEN_STATES
+from incidentctl.sla.clock import ClockResult, ClockState, NoTarget, clocks
+from incidentctl.sla.policy import VALIDATE_HINT, SlaPolicies, SlaPolicyError
+from incidentctl.sla.report import RENDERERS
+from incidentctl.store.repo import Repository
+
+_RANK = {ClockState.BREACHED: 0, ClockState.WARNING: 1, ClockState.OK: 1}
+
+
+@dataclass(frozen=True)
+class SlaStatusRequest:
+    repo: Repository
+    now: datetime
+    format: str = "text"
+    all: bool = False  # include stopped clocks of resolved and closed incidents
+
+
+def policies_of(repo: Repository) -> SlaPolicies:
+    """The repository's SLA policy compiled, or SlaPolicyError naming what is wrong."""
+    pol = repo.policies
+    for name, model in (("sla", pol.sla), ("services", pol.services)):
+        if model is not None:
+            continue
+        rel = f"policies/{name}.yaml"
+        if name not in pol.sources:
+            raise SlaPolicyError(f"{rel} is missing; SLA clocks need it", VALIDATE_HINT)
+        first = next((d for d in repo.diagnostics if d.path == rel), None)
+        where = f"{rel}:{first.line}" if first and first.line else rel
+        detail = f": {first.message}" if first else ""
+        raise SlaPolicyError(f"{where}: the policy is not valid{detail}", VALIDATE_HINT)
+    assert pol.sla is not None
+    return SlaPolicies.build(pol.sla, pol.services)
+
+
+def urgency(result: ClockResult) -> tuple[int, datetime, str, str]:
+    """Sort key: breached first, then running clocks by deadline, then stopped ones."""
+    rank = _RANK.get(result.state, 2)
+    return (rank, result.deadline, result.incident_id, result.clock.value)
+
+
+def collect(
+    repo: Repository, policies: SlaPolicies, now: datetime, err: TextIO
+) -> list[ClockResult]:
+    """Every clock of every valid incident at ``now``; invalid records are skipped, warned."""
+    results: list[ClockResult] = []
+    for rel in repo.incident_paths():
+        record = repo.load_incident(rel)
+        if record is None:
+            problem = next(
+                (d for d in repo.diagnostics if d.path == rel and d.severity is Severity.ERROR),
+                None,
+            )
+            detail = (
+                f" (line {problem.line}: {problem.message})" if problem and problem.line else ""
+            )
+            _warn(err, f"skipped {rel}: not a valid incident record{detail}")
+            continue
+        try:
+            results.extend(clocks(record.model, policies, now))
+        except NoTarget as exc:
+            _warn(err, f"skipped {rel}: {exc}")
+    return results
+
+
+def _warn(err: TextIO, message: str) -> None:
+    print(f"incidentctl: warning: {message}; run `incidentctl validate`", file=err)
+
+
+def execute(request: SlaStatusRequest, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Print the clocks of open incidents (all incidents with ``all``); exit code 0."""
+    render = RENDERERS.get(request.format)
+    if render is None:
+        raise UsageError(
+            f"--format: unknown format {request.format!r}", "use text, json or markdown"
+        )
+    policies = policies_of(request.repo)
+    results = collect(request.repo, policies, request.now, err)
+    if not request.all:
+        results = [r for r in results if r.status in OPEN_STATES]
+    results.sort(key=urgency)
+    out.write(render(results, request.now))
+    return EXIT_CLEAN

@@ -1,0 +1,230 @@
+"""SLA clocks from an incident's timeline. Pure: ``now`` is a parameter, nothing is read.
+
+Rules (SPEC 3; docs/sla.md has worked examples):
+
+- The timeline is replayed as it stood at ``now``: entries after ``now`` are
+  ignored, so ``--now`` in the past shows the clocks as they were then.
+- respond runs from ``reported_at`` until the first status step out of ``new``
+  (``lifecycle.facts().acknowledged_at``). resolve runs from ``reported_at`` while
+  the incident is new, in progress, or on hold for a reason that does not pause;
+  it is paused on hold for a reason in ``pause_on_hold`` and stopped while
+  resolved or closed; a reopen resumes it, and time spent resolved never counts.
+- Priority changes: the priority in force at ``now`` (from the ``priority``
+  timeline entries, else the record's field) sets the target for the whole clock,
+  from ``reported_at`` (the ServiceNow behaviour): a P3 raised to P1 after two
+  hours is measured against P1 from the start, and may be breached at once.
+- The deadline is the earliest instant at which working elapsed time reaches the
+  target. A paused clock's deadline is computed as if the pause ended at ``now``
+  (it moves later for as long as the pause lasts); a stopped clock that met its
+  target gets the deadline it had when it stopped.
+- Running or paused clocks are ``breached`` once ``now`` is after the deadline,
+  else ``warning`` once a threshold is passed, else ``ok``. Stopped clocks are
+  ``met`` when they stopped at or before the deadline, else ``missed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum, StrEnum
+
+from incidentctl.lifecycle import status_steps
+from incidentctl.model.incident import Incident, PriorityChange, Status, TimelineEntry
+from incidentctl.model.policy import Threshold
+from incidentctl.sla.calendar import BusinessCalendar, to_seconds
+from incidentctl.sla.policy import ResolvedTarget, SlaPolicies
+
+
+class ClockKind(StrEnum):
+    RESPOND = "respond"
+    RESOLVE = "resolve"
+
+
+class ClockState(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    BREACHED = "breached"
+    MET = "met"
+    MISSED = "missed"
+
+
+class Mode(Enum):
+    RUN = "run"
+    PAUSE = "pause"
+    STOP = "stop"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stretch of the timeline in one status: [start, end) in POSIX seconds."""
+
+    start: int
+    end: int | None  # None: the phase lasts until now
+    status: Status
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ClockResult:
+    """One clock of one incident at ``now``; ``deadline`` is in the calendar's zone."""
+
+    incident_id: str
+    clock: ClockKind
+    state: ClockState
+    deadline: datetime
+    elapsed_seconds: int
+    target_seconds: int
+    percent: float
+    paused: bool
+    priority: str
+    service: str
+    calendar: str
+    status: Status  # the incident's status at now
+    threshold: Threshold | None  # the highest passed, for running clocks
+    stopped_at: datetime | None  # acknowledgement / last resolution, for stopped clocks
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ClockState.OK, ClockState.WARNING, ClockState.BREACHED)
+
+    @property
+    def remaining_seconds(self) -> int:
+        """Working time left before the target (negative once over it)."""
+        return self.target_seconds - self.elapsed_seconds
+
+
+class NoTarget(LookupError):
+    """The incident's priority has no SLA target (the policy checks report it)."""
+
+
+def phases(incident: Incident, now: int) -> list[Phase]:
+    """The status phases from ``reported_at`` up to ``now`` (entries after it ignored)."""
+    out: list[Phase] = []
+    start = to_seconds(incident.reported_at)
+    status, reason = Status.NEW, None
+    steps = status_steps(incident.timeline)
+    for _, step in steps:
+        at = to_seconds(step.at)
+        if at > now:
+            break
+        at = max(at, start)  # a step before reported_at is a timeline error; clamp
+        out.append(Phase(start, at, status, reason))
+        start, status, reason = at, step.to, step.reason
+    if status is Status.ON_HOLD and reason is None and len(out) == len(steps):
+        reason = incident.hold_reason  # the record names the current hold's reason
+    out.append(Phase(start, None, status, reason))
+    return out
+
+
+def priority_at(timeline: Sequence[TimelineEntry], default: str, now: int) -> str:
+    """The priority in force at ``now``: the last change before it, else the first one's from."""
+    changes = [e for e in timeline if isinstance(e, PriorityChange)]
+    before = [e for e in changes if to_seconds(e.at) <= now]
+    if before:
+        return before[-1].to
+    return changes[0].from_ if changes else default
+
+
+def _mode(kind: ClockKind, phase: Phase, pausing: frozenset[str]) -> Mode:
+    if kind is ClockKind.RESPOND:
+        return Mode.RUN if phase.status is Status.NEW else Mode.STOP
+    if phase.status in (Status.RESOLVED, Status.CLOSED, Status.CANCELLED):
+        return Mode.STOP
+    if phase.status is Status.ON_HOLD and phase.reason in pausing:
+        return Mode.PAUSE
+    return Mode.RUN
+
+
+def clocks(incident: Incident, policies: SlaPolicies, now: datetime) -> list[ClockResult]:
+    """The respond and resolve clocks of ``incident`` at ``now``.
+
+    No clocks for an incident cancelled by ``now`` or reported after it. Raises
+    NoTarget when the priority in force has no target in the policy.
+    """
+    at = to_seconds(now)
+    if to_seconds(incident.reported_at) > at:
+        return []
+    timeline = phases(incident, at)
+    if timeline[-1].status is Status.CANCELLED:
+        return []
+    priority = priority_at(incident.timeline, incident.priority, at)
+    target = policies.target(priority, incident.service)
+    if target is None:
+        raise NoTarget(f"{incident.id}: no SLA target for priority {priority}")
+    return [
+        _clock(incident, policies, target, kind, timeline, at)
+        for kind in (ClockKind.RESPOND, ClockKind.RESOLVE)
+    ]
+
+
+def _clock(
+    incident: Incident,
+    policies: SlaPolicies,
+    target: ResolvedTarget,
+    kind: ClockKind,
+    timeline: list[Phase],
+    now: int,
+) -> ClockResult:
+    cal = target.calendar
+    goal = target.respond_seconds if kind is ClockKind.RESPOND else target.resolve_seconds
+    modes = [_mode(kind, p, policies.pausing) for p in timeline]
+    segments = [
+        (p.start, now if p.end is None else p.end)
+        for p, m in zip(timeline, modes, strict=True)
+        if m is Mode.RUN
+    ]
+    current = modes[-1]
+    stopped = None
+    if current is Mode.STOP:  # the stop is where the trailing run of stopped phases began
+        i = len(modes) - 1
+        while i > 0 and modes[i - 1] is Mode.STOP:
+            i -= 1
+        stopped = timeline[i].start
+    elapsed, deadline = _measure(cal, segments, goal, now if stopped is None else stopped)
+    used = 100 * elapsed / goal if goal else 100.0
+    threshold = None
+    if stopped is not None:
+        state = ClockState.MET if stopped <= deadline else ClockState.MISSED
+    else:
+        threshold = policies.threshold_passed(used)
+        if now > deadline:
+            state = ClockState.BREACHED
+        else:
+            state = ClockState.OK if threshold is None else ClockState.WARNING
+    return ClockResult(
+        incident_id=incident.id,
+        clock=kind,
+        state=state,
+        deadline=datetime.fromtimestamp(deadline, cal.zone),
+        elapsed_seconds=elapsed,
+        target_seconds=goal,
+        percent=round(used, 2),
+        paused=current is Mode.PAUSE,
+        priority=target.priority,
+        service=incident.service,
+        calendar=target.calendar_name,
+        status=timeline[-1].status,
+        threshold=threshold,
+        stopped_at=None if stopped is None else datetime.fromtimestamp(stopped, cal.zone),
+    )
+
+
+def _measure(
+    cal: BusinessCalendar, segments: list[tuple[int, int]], goal: int, resume: int
+) -> tuple[int, int]:
+    """Working time over the running segments, and the instant the goal is (or was) reached.
+
+    When the segments do not reach the goal, the clock is taken to run on from
+    ``resume`` (now, or the instant it stopped).
+    """
+    elapsed = 0
+    deadline = None
+    for a, b in segments:
+        worked = cal.working_between(a, b)
+        if deadline is None and elapsed + worked >= goal:
+            deadline = cal.add(a, goal - elapsed)
+        elapsed += worked
+    if deadline is None:
+        deadline = cal.add(resume, goal - elapsed)
+    return elapsed, deadline

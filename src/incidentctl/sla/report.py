@@ -1,0 +1,138 @@
+"""Rendering clock results: text, JSON (the SPEC 9 contract) and Markdown. Only rendering."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from incidentctl.sla.clock import ClockResult, ClockState
+
+Renderer = Callable[[Sequence[ClockResult], datetime], str]
+COLUMNS = (
+    "ID",
+    "CLOCK",
+    "STATE",
+    "DEADLINE",
+    "WHEN",
+    "ELAPSED",
+    "TARGET",
+    "USED",
+    "PRIO",
+    "SERVICE",
+)
+
+
+def span(seconds: int) -> str:
+    """A duration for people: ``2 d 3 h 5 m``, ``35 m``, ``40 s``."""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{v} {u}" for v, u in ((days, "d"), (hours, "h"), (mins, "m")) if v]
+    return " ".join(parts)
+
+
+def relative(result: ClockResult, now: datetime) -> str:
+    """Where the deadline stands: ``in 2 h 10 m``, ``breached 35 m ago``, ``met, 20 m to spare``."""
+    wall = int((result.deadline - now).total_seconds())
+    if result.state is ClockState.MET:
+        return f"met, {span(result.remaining_seconds)} to spare"
+    if result.state is ClockState.MISSED:
+        assert result.stopped_at is not None
+        return f"missed by {span(int((result.stopped_at - result.deadline).total_seconds()))}"
+    if result.state is ClockState.BREACHED:
+        return f"breached {span(-wall)} ago"
+    if result.paused:
+        return f"paused, {span(result.remaining_seconds)} left"
+    return f"in {span(wall)}"
+
+
+def local_deadline(result: ClockResult) -> str:
+    """The deadline in the calendar's time zone, e.g. ``2026-11-23 17:30 GMT``."""
+    d = result.deadline
+    clock = d.strftime("%H:%M:%S" if d.second else "%H:%M")
+    return f"{d:%Y-%m-%d} {clock} {d.tzname()}"
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def as_json(result: ClockResult) -> dict[str, Any]:
+    """The SPEC 9 object of one clock: the contract fields first, then optional extras."""
+    threshold = result.threshold
+    return {
+        "id": result.incident_id,
+        "clock": result.clock.value,
+        "state": result.state.value,
+        "deadline": result.deadline.isoformat(),
+        "elapsed_seconds": result.elapsed_seconds,
+        "target_seconds": result.target_seconds,
+        "percent": result.percent,
+        "paused": result.paused,
+        "priority": result.priority,
+        "service": result.service,
+        "calendar": result.calendar,
+        "status": result.status.value,
+        "remaining_seconds": result.remaining_seconds,
+        "threshold": None if threshold is None else _number(threshold.at),
+        "action": None if threshold is None else threshold.action.value,
+        "stopped_at": None if result.stopped_at is None else result.stopped_at.isoformat(),
+    }
+
+
+def render_json(results: Sequence[ClockResult], now: datetime) -> str:
+    """A JSON array, one object per incident and clock."""
+    return json.dumps([as_json(r) for r in results], indent=2) + "\n"
+
+
+def _rows(results: Sequence[ClockResult], now: datetime) -> list[tuple[str, ...]]:
+    return [
+        (
+            r.incident_id,
+            r.clock.value,
+            r.state.value + (" (paused)" if r.paused else ""),
+            local_deadline(r),
+            relative(r, now),
+            span(r.elapsed_seconds),
+            span(r.target_seconds),
+            f"{r.percent:.0f} %",
+            r.priority,
+            r.service,
+        )
+        for r in results
+    ]
+
+
+def render_text(results: Sequence[ClockResult], now: datetime) -> str:
+    """An aligned table, most urgent first (the order given)."""
+    if not results:
+        return "No SLA clocks to show.\n"
+    rows = [COLUMNS, *_rows(results, now)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(results: Sequence[ClockResult], now: datetime) -> str:
+    """A GitHub-flavoured Markdown table (for job summaries and issues)."""
+    if not results:
+        return "_No SLA clocks to show._\n"
+    head = [c if c == "ID" else c.capitalize() for c in COLUMNS]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in _rows(results, now):
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Renderer] = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+}

@@ -1,0 +1,198 @@
+"""Every git call incidentctl makes: the only module that runs git.
+
+The git command line is used through ``subprocess`` rather than GitPython: it is
+faster for the few, batched questions asked here (one ``diff``, one ``ls-tree``,
+one ``cat-file --batch`` for all the blobs), and its messages are what users
+know. Paths given and returned are relative to ``root`` (the incident
+repository, which may be a folder inside a larger git repository).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from incidentctl.errors import IncidentctlError
+
+SHALLOW_HINT = (
+    "the pull-request check needs the history back to the merge base. In GitHub Actions,"
+    " check out with `fetch-depth: 0` (actions/checkout: `with: {fetch-depth: 0}`);"
+    " elsewhere run `git fetch --unshallow` (or fetch the base branch, e.g."
+    " `git fetch origin main`)"
+)
+
+
+class GitError(IncidentctlError):
+    """git is missing, the folder is not a repository, or a git command failed."""
+
+
+class ShallowClone(GitError):
+    """The clone lacks the history a command needs."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of ``git diff --name-status``: ``A``dded, ``M``odified or ``D``eleted."""
+
+    status: str
+    path: str
+
+
+def _env() -> dict[str, str]:
+    # Messages in English so that they can be recognised; never wait for a password.
+    return {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def _run(
+    root: Path, args: Sequence[str], *, stdin: bytes | None = None, check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), *args],
+            input=stdin,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)", "install git") from None
+    if check and proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip() or f"exit {proc.returncode}"
+        raise GitError(f"git {args[0]} failed: {detail}")
+    return proc
+
+
+def _out(root: Path, *args: str) -> str:
+    return _run(root, args).stdout.decode("utf-8", "replace").strip()
+
+
+def is_repository(root: Path) -> bool:
+    """Whether ``root`` is inside a git work tree."""
+    proc = _run(root, ["rev-parse", "--is-inside-work-tree"], check=False)
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"
+
+
+def require_repository(root: Path, why: str) -> None:
+    """Raise a clear error unless ``root`` is inside a git work tree."""
+    if not is_repository(root):
+        raise GitError(f"{why} needs a git repository, and {root} is not inside one",
+                       "run it in a clone of the incident repository")
+
+
+def is_shallow(root: Path) -> bool:
+    """Whether the clone is shallow (``git clone --depth``, GitHub Actions' default)."""
+    return _out(root, "rev-parse", "--is-shallow-repository") == "true"
+
+
+def resolve_commit(root: Path, ref: str) -> str | None:
+    """The commit a branch, tag or SHA names, or None if there is no such revision."""
+    if ref.startswith("-"):
+        return None
+    proc = _run(root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], check=False)
+    return _first_line(proc)
+
+
+def merge_base(root: Path, a: str, b: str) -> str | None:
+    """The best common ancestor of two commits, or None when they share no history."""
+    return _first_line(_run(root, ["merge-base", a, b], check=False))
+
+
+def _first_line(proc: subprocess.CompletedProcess[bytes]) -> str | None:
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "replace").strip() or None
+
+
+def diff_names(root: Path, base: str, head: str | None, folders: Iterable[str] = ()) -> list[Change]:
+    """Files that differ between ``base`` and ``head`` (the working tree when None).
+
+    Renames are reported as a deletion and an addition, so that the caller decides
+    what a move means.
+    """
+    args = ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", "--relative", base]
+    if head is not None:
+        args.append(head)
+    args += ["--", *folders]
+    fields = _run(root, args).stdout.decode("utf-8", "surrogateescape").split("\0")
+    changes = []
+    for status, path in zip(fields[0::2], fields[1::2], strict=False):
+        if status:
+            changes.append(Change(status[0], path))
+    return changes
+
+
+def untracked(root: Path, folders: Iterable[str] = ()) -> list[str]:
+    """Files in the working tree that git does not track (and does not ignore)."""
+    out = _run(root, ["ls-files", "--others", "--exclude-standard", "-z", "--", *folders]).stdout
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def tree_names(root: Path, rev: str, folder: str) -> list[str]:
+    """Every file under ``folder`` in the tree of ``rev``."""
+    out = _run(root, ["ls-tree", "-r", "-z", "--name-only", rev, "--", folder]).stdout
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def read_blobs(root: Path, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+    """The content of each (revision, path) in one ``git cat-file --batch``; None if missing."""
+    if not wanted:
+        return {}
+    request = "".join(f"{rev}:./{path}\n" for rev, path in wanted).encode("utf-8", "surrogateescape")
+    out = _run(root, ["cat-file", "--batch"], stdin=request).stdout
+    found: dict[tuple[str, str], bytes | None] = {}
+    pos = 0
+    for key in wanted:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[key] = out[pos : pos + size]
+            pos += size + 1
+        else:  # "<spec> missing", or not a file
+            if len(header) == 3:
+                pos += int(header[2]) + 1
+            found[key] = None
+    return found
+
+
+def config_value(root: Path, key: str) -> str | None:
+    """A git configuration value (``user.email``), or None when unset."""
+    proc = _run(root, ["config", "--get", key], check=False)
+    return proc.stdout.decode("utf-8", "replace").strip() or None
+
+
+def branch_exists(root: Path, name: str) -> bool:
+    return _run(root, ["rev-parse", "--verify", "--quiet", f"refs/heads/{name}"],
+                check=False).returncode == 0
+
+
+def create_branch(root: Path, name: str) -> None:
+    """Create ``name`` at HEAD and switch to it (uncommitted changes come along)."""
+    if _run(root, ["check-ref-format", "--branch", name], check=False).returncode != 0:
+        raise GitError(f"--branch: {name!r} is not a valid branch name")
+    if branch_exists(root, name):
+        raise GitError(f"--branch: the branch {name} already exists",
+                       "choose another name, or switch to it and run without --branch")
+    _run(root, ["switch", "--quiet", "-c", name])
+
+
+def commit_files(root: Path, paths: Sequence[str], message: str) -> str:
+    """Commit exactly ``paths`` (whatever else is staged stays staged); returns the SHA."""
+    _run(root, ["add", "--", *paths])
+    proc = _run(root, ["commit", "--quiet", "-m", message, "--", *paths], check=False)
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip()
+        hint = None
+        if "tell me who you are" in detail.lower() or "user.email" in detail:
+            hint = 'set your identity: git config user.email "you@example.com"'
+        raise GitError(f"git commit failed: {detail.splitlines()[0] if detail else ''}", hint)
+    return _out(root, "rev-parse", "HEAD")
+
+
+def push(root: Path, branch: str, remote: str = "origin") -> None:
+    """Push ``branch`` to ``remote`` and set it as the upstream."""
+    _run(root, ["push", "--quiet", "-u", remote, branch])
