@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incidentctl.model.incident import (
-    EscalationType,
     Escalated,
+    EscalationType,
     Incident,
     Status,
     StatusChange,

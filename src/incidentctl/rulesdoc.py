@@ -52,7 +52,12 @@ def markdown() -> str:
             current = family
             lines += ["", f"## {FAMILIES.get(family, family)}"]
         body = rule.doc.split("\n\n", 1)[1].strip() if "\n\n" in rule.doc else ""
-        lines += ["", f"### {rule.code} {rule.name}", "", f"*{rule.severity.value}* — {rule.summary}"]
+        lines += [
+            "",
+            f"### {rule.code} {rule.name}",
+            "",
+            f"*{rule.severity.value}* — {rule.summary}",
+        ]
         if body:
             lines += ["", body]
     return "\n".join(lines) + "\n"

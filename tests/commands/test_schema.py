@@ -32,9 +32,13 @@ def test_writes_every_kind(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "rel"),
-    [("incident", "incidents/2026/INC-2026-0042.yaml"), ("sla", "policies/sla.yaml"),
-     ("priority", "policies/priority.yaml"), ("services", "policies/services.yaml"),
-     ("categories", "policies/categories.yaml")],
+    [
+        ("incident", "incidents/2026/INC-2026-0042.yaml"),
+        ("sla", "policies/sla.yaml"),
+        ("priority", "policies/priority.yaml"),
+        ("services", "policies/services.yaml"),
+        ("categories", "policies/categories.yaml"),
+    ],
 )
 def test_fixture_files_validate_against_their_schema(kind: str, rel: str) -> None:
     result = CliRunner().invoke(main, ["schema", kind], catch_exceptions=False)

@@ -16,8 +16,9 @@ INC = "incidents/2026/INC-2026-0042.yaml"
 
 def invoke(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     runner = CliRunner()
-    result = runner.invoke(main, ["--repo", str(root), *args], env=env or {},
-                           catch_exceptions=False)
+    result = runner.invoke(
+        main, ["--repo", str(root), *args], env=env or {}, catch_exceptions=False
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -42,7 +43,10 @@ def test_errors_exit_1_with_json_contract(base_repo: Path) -> None:
     assert code == 1
     missing, diag = json.loads(out)["diagnostics"]
     assert (missing["code"], missing["line"], missing["message"]) == (
-        "SCH001", 1, "missing required field channel")
+        "SCH001",
+        1,
+        "missing required field channel",
+    )
     assert diag == {
         "code": "SCH002",
         "name": "unknown-key",

@@ -14,8 +14,15 @@ from incidentctl.model.policy import PriorityPolicy, parse_range
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("15m", 900), ("4h", 14400), ("1h30m", 5400), ("168h", 604800), ("180d", 15552000),
-     ("90s", 90), ("1d2h3m4s", 93784)],
+    [
+        ("15m", 900),
+        ("4h", 14400),
+        ("1h30m", 5400),
+        ("168h", 604800),
+        ("180d", 15552000),
+        ("90s", 90),
+        ("1d2h3m4s", 93784),
+    ],
 )
 def test_parse_duration(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
@@ -33,22 +40,21 @@ def test_format_then_parse_round_trips(seconds: int) -> None:
     assert parse_duration(format_duration(value)) == value
 
 
-@given(
-    st.integers(0, 400), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)
-)
+@given(st.integers(0, 400), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
 def test_parse_is_the_sum_of_its_parts(d: int, h: int, m: int, s: int) -> None:
     text = "".join(f"{v}{u}" for v, u in ((d, "d"), (h, "h"), (m, "m"), (s, "s")) if v) or "0m"
     assert parse_duration(text) == timedelta(days=d, hours=h, minutes=m, seconds=s)
 
 
-levels = st.lists(st.text("abcdefgh", min_size=1, max_size=4), min_size=1, max_size=4,
-                  unique=True)
+levels = st.lists(st.text("abcdefgh", min_size=1, max_size=4), min_size=1, max_size=4, unique=True)
 
 
 @given(levels, levels, st.data())
 def test_matrix_derivation(impacts: list[str], urgencies: list[str], data: st.DataObject) -> None:
-    matrix = {i: {u: data.draw(st.sampled_from(["P1", "P2", "P3", "P4", "P10"]))
-                  for u in urgencies} for i in impacts}
+    matrix = {
+        i: {u: data.draw(st.sampled_from(["P1", "P2", "P3", "P4", "P10"])) for u in urgencies}
+        for i in impacts
+    }
     policy = PriorityPolicy(impact=impacts, urgency=urgencies, matrix=matrix)
     for i in impacts:
         for u in urgencies:

@@ -17,11 +17,23 @@ from incidentctl.report.github import escape_data, escape_property
 GOLDEN = Path(__file__).parent / "golden"
 
 DIAGNOSTICS = [
-    Diagnostic("FIL011", "missing-policy", Severity.ERROR, "policies/sla.yaml", None, None,
-               "missing policy file: policies/sla.yaml", "run `incidentctl init DIR`"),
-    RULES["INC010"].at("incidents/2026/INC-2026-0042.yaml", 14, 11,
-                       "impact medium x urgency high gives P2, not P1",
-                       "set priority: P2, or explain with priority_override_reason"),
+    Diagnostic(
+        "FIL011",
+        "missing-policy",
+        Severity.ERROR,
+        "policies/sla.yaml",
+        None,
+        None,
+        "missing policy file: policies/sla.yaml",
+        "run `incidentctl init DIR`",
+    ),
+    RULES["INC010"].at(
+        "incidents/2026/INC-2026-0042.yaml",
+        14,
+        11,
+        "impact medium x urgency high gives P2, not P1",
+        "set priority: P2, or explain with priority_override_reason",
+    ),
     RULES["SCH002"].at("incidents/2026/a,b:c.yaml", 3, 1, 'unknown key "100%\nsure"'),
     RULES["KB003"].at("kb/KB-0001-x.md", 10, 14, "review was due on 2026-01-01"),
 ]
@@ -55,8 +67,16 @@ def test_json_has_exactly_the_contract_fields() -> None:
     data = json.loads(out.getvalue())
     assert list(data) == ["diagnostics"]
     for item in data["diagnostics"]:
-        assert list(item) == ["code", "name", "severity", "path", "line", "column", "message",
-                              "hint"]
+        assert list(item) == [
+            "code",
+            "name",
+            "severity",
+            "path",
+            "line",
+            "column",
+            "message",
+            "hint",
+        ]
 
 
 def test_sarif_is_valid_against_the_2_1_0_structure() -> None:

@@ -64,7 +64,12 @@ KB_BACKLINK = define(
 def check_kb(ctx: Context) -> Iterator[Diagnostic]:
     for kb_id, records in ctx.repo.kb.items():
         for rec in records[1:]:
-            yield at(KB_DUPLICATE, rec.source, ("id",), f"{kb_id} is also used by {records[0].source.rel}")
+            yield at(
+                KB_DUPLICATE,
+                rec.source,
+                ("id",),
+                f"{kb_id} is also used by {records[0].source.rel}",
+            )
         for rec in records:
             yield from _check_article(ctx, rec)
 
@@ -74,12 +79,22 @@ def _check_article(ctx: Context, rec: KbRecord) -> Iterator[Diagnostic]:
     name = PurePosixPath(src.rel).name
     m = KB_FILE.match(name)
     if m is None or m.group(1) != art.id:
-        yield at(KB_NAME, src, ("id",), f"file name {name} does not match id {art.id}",
-                 f"name it kb/{art.id}-<slug>.md")
+        yield at(
+            KB_NAME,
+            src,
+            ("id",),
+            f"file name {name} does not match id {art.id}",
+            f"name it kb/{art.id}-<slug>.md",
+        )
     if art.status.value == "published" and art.reviewed_at + art.review_every < ctx.now.date():
         due = art.reviewed_at + art.review_every
-        yield at(KB_STALE, src, ("reviewed_at",), f"review was due on {due.isoformat()}",
-                 "review the article and update reviewed_at")
+        yield at(
+            KB_STALE,
+            src,
+            ("reviewed_at",),
+            f"review was due on {due.isoformat()}",
+            "review the article and update reviewed_at",
+        )
     pol = ctx.repo.policies
     if pol.services is not None:
         for i, service in enumerate(art.services):
@@ -104,6 +119,10 @@ def check_backlinks(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
     for i, kb_id in enumerate(rec.model.resolution.kb):
         article = ctx.repo.kb_article(kb_id)
         if article is not None and rec.model.id not in article.related_incidents:
-            yield at(KB_BACKLINK, rec.source, ("resolution", "kb", i),
-                     f"{kb_id} does not list {rec.model.id} in related_incidents",
-                     f"add {rec.model.id} to related_incidents of {kb_id}")
+            yield at(
+                KB_BACKLINK,
+                rec.source,
+                ("resolution", "kb", i),
+                f"{kb_id} does not list {rec.model.id} in related_incidents",
+                f"add {rec.model.id} to related_incidents of {kb_id}",
+            )

@@ -8,7 +8,7 @@ from typing import Any
 
 from incidentctl.checks.context import Context, at
 from incidentctl.diagnostics import Diagnostic, Rule, Severity, define
-from incidentctl.model.incident import Assigned, EscalationType, Escalated
+from incidentctl.model.incident import Assigned, Escalated, EscalationType
 from incidentctl.model.kb import KbStatus
 from incidentctl.store.repo import IncidentRecord
 from incidentctl.store.source import Source
@@ -96,16 +96,19 @@ def check_references(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
     inc, src, pol = rec.model, rec.source, ctx.repo.policies
     if pol.services is not None:
         if inc.service not in pol.services.services:
-            yield _missing(UNKNOWN_SERVICE, src, ("service",), "service", inc.service,
-                           pol.services.services)
+            yield _missing(
+                UNKNOWN_SERVICE, src, ("service",), "service", inc.service, pol.services.services
+            )
         teams = pol.services.teams
         if inc.assignment_group is not None and inc.assignment_group not in teams:
-            yield _missing(UNKNOWN_TEAM, src, ("assignment_group",), "team",
-                           inc.assignment_group, teams)
+            yield _missing(
+                UNKNOWN_TEAM, src, ("assignment_group",), "team", inc.assignment_group, teams
+            )
         for i, entry in enumerate(inc.timeline):
             if isinstance(entry, Assigned) and entry.group and entry.group not in teams:
-                yield _missing(UNKNOWN_TEAM, src, ("timeline", i, "group"), "team",
-                               entry.group, teams)
+                yield _missing(
+                    UNKNOWN_TEAM, src, ("timeline", i, "group"), "team", entry.group, teams
+                )
             if (
                 isinstance(entry, Escalated)
                 and entry.type is EscalationType.FUNCTIONAL
@@ -118,8 +121,14 @@ def check_references(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
             yield _missing(UNKNOWN_CATEGORY, src, ("category",), "category", inc.category, cats)
         elif inc.subcategory not in cats[inc.category].subcategories:
             subs = cats[inc.category].subcategories
-            yield _missing(UNKNOWN_CATEGORY, src, ("subcategory",),
-                           f"subcategory of {inc.category}", inc.subcategory, subs)
+            yield _missing(
+                UNKNOWN_CATEGORY,
+                src,
+                ("subcategory",),
+                f"subcategory of {inc.category}",
+                inc.subcategory,
+                subs,
+            )
     if pol.priority is not None:
         prio = pol.priority
         for field, levels in (("impact", prio.impact), ("urgency", prio.urgency)):
@@ -127,8 +136,9 @@ def check_references(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
             if value not in levels:
                 yield _missing(UNKNOWN_LEVEL, src, (field,), field, value, levels)
         if inc.priority not in prio.priorities():
-            yield _missing(UNKNOWN_LEVEL, src, ("priority",), "priority", inc.priority,
-                           prio.priorities())
+            yield _missing(
+                UNKNOWN_LEVEL, src, ("priority",), "priority", inc.priority, prio.priorities()
+            )
     yield from _check_kb(ctx, rec)
     yield from _check_incident_links(ctx, rec)
 
@@ -142,14 +152,20 @@ def _check_kb(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
         if article is None:
             yield _missing(UNKNOWN_KB, rec.source, loc, "KB article", kb_id, ctx.repo.kb)
         elif article.status is KbStatus.RETIRED:
-            yield at(RETIRED_KB, rec.source, loc, f"{kb_id} is retired",
-                     "cite the article that replaces it")
+            yield at(
+                RETIRED_KB,
+                rec.source,
+                loc,
+                f"{kb_id} is retired",
+                "cite the article that replaces it",
+            )
 
 
 def _check_incident_links(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
     inc = rec.model
-    links: list[tuple[tuple[Any, ...], str]] = [(("related", i), r) for i, r in
-                                                 enumerate(inc.related)]
+    links: list[tuple[tuple[Any, ...], str]] = [
+        (("related", i), r) for i, r in enumerate(inc.related)
+    ]
     if inc.parent:
         links.append((("parent",), inc.parent))
     if inc.duplicate_of:
@@ -158,5 +174,6 @@ def _check_incident_links(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnos
         if target == inc.id:
             yield at(UNKNOWN_INCIDENT, rec.source, loc, f"{loc[0]} names the incident itself")
         elif target not in ctx.repo.incident_files:
-            yield _missing(UNKNOWN_INCIDENT, rec.source, loc, "incident", target,
-                           ctx.repo.incident_files)
+            yield _missing(
+                UNKNOWN_INCIDENT, rec.source, loc, "incident", target, ctx.repo.incident_files
+            )

@@ -26,7 +26,9 @@ INCIDENT_CHECKS: tuple[IncidentCheck, ...] = (
 REPO_CHECKS: tuple[RepoCheck, ...] = (check_unique_ids, check_policies, check_kb)
 
 
-def run(repo: Repository, now: datetime, incident_paths: Iterable[str] | None = None) -> list[Diagnostic]:
+def run(
+    repo: Repository, now: datetime, incident_paths: Iterable[str] | None = None
+) -> list[Diagnostic]:
     """Every finding for the repository, or for the chosen incident files.
 
     Loading findings (syntax, schema) come first; checks only see valid records.

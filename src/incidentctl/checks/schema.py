@@ -83,7 +83,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
                         kind = t.model_fields.get("kind")
                         if kind is not None and element in typing.get_args(kind.annotation):
                             nxt.append(t)
-                elif origin in (list, dict) and not isinstance(element, str) or origin is dict:
+                elif (origin in (list, dict) and not isinstance(element, str)) or origin is dict:
                     nxt.append(typing.get_args(t)[-1])
         candidates = nxt
     keys: list[str] = []

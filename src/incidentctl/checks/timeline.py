@@ -181,11 +181,21 @@ def _check_status(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
             yield at(TRANSITION, src, (*loc, "to"), problem)
         if step.to is Status.ON_HOLD:
             if step.reason is None:
-                yield at(HOLD_REASON, src, loc, "a hold needs a reason",
-                         "add reason: awaiting_caller (or another hold reason)")
+                yield at(
+                    HOLD_REASON,
+                    src,
+                    loc,
+                    "a hold needs a reason",
+                    "add reason: awaiting_caller (or another hold reason)",
+                )
             elif step.reason not in known:
-                yield at(UNKNOWN_HOLD, src, (*loc, "reason"), f'unknown hold reason "{step.reason}"',
-                         "one of: " + ", ".join(sorted(known)))
+                yield at(
+                    UNKNOWN_HOLD,
+                    src,
+                    (*loc, "reason"),
+                    f'unknown hold reason "{step.reason}"',
+                    "one of: " + ", ".join(sorted(known)),
+                )
             last_reason = step.reason
         elif step.reason is not None and step.to is not Status.CANCELLED:
             yield at(HOLD_REASON, src, (*loc, "reason"), "only a step to on_hold takes a reason")
@@ -200,11 +210,20 @@ def _check_status(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
         )
     if state is Status.ON_HOLD and inc.hold_reason != last_reason:
         loc2 = ("hold_reason",) if inc.hold_reason else ("status",)
-        yield at(HOLD_REASON, src, loc2,
-                 f"hold_reason must be {last_reason}, the reason of the last hold")
+        yield at(
+            HOLD_REASON,
+            src,
+            loc2,
+            f"hold_reason must be {last_reason}, the reason of the last hold",
+        )
     elif state is not Status.ON_HOLD and inc.hold_reason is not None:
-        yield at(HOLD_REASON, src, ("hold_reason",), "hold_reason is set but the incident is not on hold",
-                 "remove hold_reason")
+        yield at(
+            HOLD_REASON,
+            src,
+            ("hold_reason",),
+            "hold_reason is set but the incident is not on hold",
+            "remove hold_reason",
+        )
 
 
 def _check_priority(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
@@ -214,15 +233,23 @@ def _check_priority(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
         return
     changes = [(i, e) for i, e in enumerate(inc.timeline) if isinstance(e, PriorityChange)]
     if changes:
-        i, last = changes[-1]
+        _i, last = changes[-1]
         for field in ("impact", "urgency"):
             value = getattr(last, field)
             if value is not None and value != getattr(inc, field):
-                yield at(PRIORITY_MISMATCH, src, (field,),
-                         f"{field} is {getattr(inc, field)} but the last priority entry set {value}")
+                yield at(
+                    PRIORITY_MISMATCH,
+                    src,
+                    (field,),
+                    f"{field} is {getattr(inc, field)} but the last priority entry set {value}",
+                )
         if last.to != inc.priority:
-            yield at(PRIORITY_MISMATCH, src, ("priority",),
-                     f"priority is {inc.priority} but the last priority entry set {last.to}")
+            yield at(
+                PRIORITY_MISMATCH,
+                src,
+                ("priority",),
+                f"priority is {inc.priority} but the last priority entry set {last.to}",
+            )
     expected = prio.derive(inc.impact, inc.urgency)
     if expected is not None and expected != inc.priority and inc.priority_override_reason is None:
         yield at(
@@ -233,6 +260,10 @@ def _check_priority(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
             f"set priority: {expected}, or explain with priority_override_reason",
         )
     if inc.major and inc.priority not in prio.major:
-        yield at(MAJOR_PRIORITY, src, ("major",),
-                 f"major incident with priority {inc.priority}; major priorities: "
-                 + ", ".join(prio.major))
+        yield at(
+            MAJOR_PRIORITY,
+            src,
+            ("major",),
+            f"major incident with priority {inc.priority}; major priorities: "
+            + ", ".join(prio.major),
+        )

@@ -37,8 +37,10 @@ def execute(kind: str | None, out_dir: Path | None, out: TextIO | None = None) -
         raise UsageError(f"unknown file kind {kind!r}", "one of: " + ", ".join(KINDS))
     if out_dir is None:
         if kind is None:
-            raise UsageError("give a KIND to print, or --out DIR to write all schemas",
-                             "kinds: " + ", ".join(KINDS))
+            raise UsageError(
+                "give a KIND to print, or --out DIR to write all schemas",
+                "kinds: " + ", ".join(KINDS),
+            )
         json.dump(schema_for(kind), out, indent=2)
         out.write("\n")
         return EXIT_CLEAN

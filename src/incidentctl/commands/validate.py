@@ -59,13 +59,17 @@ def execute(request: ValidateRequest, out: TextIO | None = None) -> int:
         chosen, incidents = _select(repo, request.paths, request.cwd)
         diagnostics = checks.run(repo, request.now, incidents)
         always = {s.rel for s in repo.policies.sources.values()} | {CONFIG_FILE}
-        diagnostics = [d for d in diagnostics if d.path in chosen or d.path in always
-                       or d.code == "FIL011"]
+        diagnostics = [
+            d for d in diagnostics if d.path in chosen or d.path in always or d.code == "FIL011"
+        ]
         count = len(chosen)
     else:
         diagnostics = checks.run(repo, request.now)
-        count = (len(repo.incident_paths()) + sum(len(v) for v in repo.kb.values())
-                 + len(repo.policies.sources))
+        count = (
+            len(repo.incident_paths())
+            + sum(len(v) for v in repo.kb.values())
+            + len(repo.policies.sources)
+        )
     color = fmt == "text" and out.isatty() and "NO_COLOR" not in request.env
     render(diagnostics, ReportInfo(count, color), out)
     return EXIT_FINDINGS if has_errors(diagnostics) else EXIT_CLEAN

@@ -20,9 +20,7 @@ def parse_duration(value: Any) -> timedelta:
         raise ValueError('a duration is a string such as "15m", "4h", "1h30m" or "180d"')
     m = _DURATION.match(value.strip())
     if not value.strip() or m is None:
-        raise ValueError(
-            f'"{value}" is not a duration; write e.g. "15m", "4h", "1h30m" or "180d"'
-        )
+        raise ValueError(f'"{value}" is not a duration; write e.g. "15m", "4h", "1h30m" or "180d"')
     days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups())
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 

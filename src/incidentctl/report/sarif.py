@@ -26,9 +26,7 @@ def _rule(code: str) -> dict[str, Any]:
 
 
 def _result(d: Diagnostic, index: int) -> dict[str, Any]:
-    location: dict[str, Any] = {
-        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"}
-    }
+    location: dict[str, Any] = {"artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"}}
     if d.line is not None:
         location["region"] = {"startLine": d.line, "startColumn": d.column or 1}
     text = d.message + (f" (hint: {d.hint})" if d.hint else "")

@@ -106,8 +106,7 @@ def load_changes(root: Path, ref: str, *, include_uncommitted: bool, max_bytes: 
     if include_uncommitted:
         changes += [git.Change("A", p) for p in git.untracked(root, WATCHED)]
     paths = sorted({c.path for c in changes if c.status != "D"})
-    incidents = [IncidentChange(c.status, c.path) for c in changes
-                 if INCIDENT_PATH.match(c.path)]
+    incidents = [IncidentChange(c.status, c.path) for c in changes if INCIDENT_PATH.match(c.path)]
     ref_ids: dict[str, str] = {}
     for rel in git.tree_names(root, ref, "incidents"):
         incident_id = id_from_path(rel)
@@ -128,14 +127,16 @@ def load_changes(root: Path, ref: str, *, include_uncommitted: bool, max_bytes: 
         if change.status != "A":
             change.base = _parse(change.rel, blobs.get((base, change.rel)), max_bytes)
         if change.status != "D":
-            raw = (_read_disk(root / change.rel) if include_uncommitted
-                   else blobs.get((HEAD, change.rel)))
+            raw = (
+                _read_disk(root / change.rel)
+                if include_uncommitted
+                else blobs.get((HEAD, change.rel))
+            )
             change.head = _parse(change.rel, raw, max_bytes)
         incident_id = id_from_path(change.rel)
         if change.status == "A" and incident_id in ref_ids:
             ref_rel = ref_ids[incident_id]
-            result.ref_versions[incident_id] = _parse(ref_rel, blobs.get((ref, ref_rel)),
-                                                      max_bytes)
+            result.ref_versions[incident_id] = _parse(ref_rel, blobs.get((ref, ref_rel)), max_bytes)
     return result
 
 

@@ -78,8 +78,10 @@ def is_repository(root: Path) -> bool:
 def require_repository(root: Path, why: str) -> None:
     """Raise a clear error unless ``root`` is inside a git work tree."""
     if not is_repository(root):
-        raise GitError(f"{why} needs a git repository, and {root} is not inside one",
-                       "run it in a clone of the incident repository")
+        raise GitError(
+            f"{why} needs a git repository, and {root} is not inside one",
+            "run it in a clone of the incident repository",
+        )
 
 
 def is_shallow(root: Path) -> bool:
@@ -106,7 +108,9 @@ def _first_line(proc: subprocess.CompletedProcess[bytes]) -> str | None:
     return proc.stdout.decode("utf-8", "replace").strip() or None
 
 
-def diff_names(root: Path, base: str, head: str | None, folders: Iterable[str] = ()) -> list[Change]:
+def diff_names(
+    root: Path, base: str, head: str | None, folders: Iterable[str] = ()
+) -> list[Change]:
     """Files that differ between ``base`` and ``head`` (the working tree when None).
 
     Renames are reported as a deletion and an addition, so that the caller decides
@@ -136,11 +140,15 @@ def tree_names(root: Path, rev: str, folder: str) -> list[str]:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def read_blobs(root: Path, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+def read_blobs(
+    root: Path, wanted: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], bytes | None]:
     """The content of each (revision, path) in one ``git cat-file --batch``; None if missing."""
     if not wanted:
         return {}
-    request = "".join(f"{rev}:./{path}\n" for rev, path in wanted).encode("utf-8", "surrogateescape")
+    request = "".join(f"{rev}:./{path}\n" for rev, path in wanted).encode(
+        "utf-8", "surrogateescape"
+    )
     out = _run(root, ["cat-file", "--batch"], stdin=request).stdout
     found: dict[tuple[str, str], bytes | None] = {}
     pos = 0
@@ -166,8 +174,12 @@ def config_value(root: Path, key: str) -> str | None:
 
 
 def branch_exists(root: Path, name: str) -> bool:
-    return _run(root, ["rev-parse", "--verify", "--quiet", f"refs/heads/{name}"],
-                check=False).returncode == 0
+    return (
+        _run(
+            root, ["rev-parse", "--verify", "--quiet", f"refs/heads/{name}"], check=False
+        ).returncode
+        == 0
+    )
 
 
 def create_branch(root: Path, name: str) -> None:
@@ -175,8 +187,10 @@ def create_branch(root: Path, name: str) -> None:
     if _run(root, ["check-ref-format", "--branch", name], check=False).returncode != 0:
         raise GitError(f"--branch: {name!r} is not a valid branch name")
     if branch_exists(root, name):
-        raise GitError(f"--branch: the branch {name} already exists",
-                       "choose another name, or switch to it and run without --branch")
+        raise GitError(
+            f"--branch: the branch {name} already exists",
+            "choose another name, or switch to it and run without --branch",
+        )
     _run(root, ["switch", "--quiet", "-c", name])
 
 

@@ -90,7 +90,9 @@ def parse_yaml(text: str, source: Source) -> tuple[Any, list[Diagnostic]]:
         line = problem.line + source.line_offset
         return None, [rule.at(source.rel, line, problem.column, problem.message)]
     if data is None:
-        return None, [files.EMPTY.at(source.rel, 1 + source.line_offset, 1, "the document is empty")]
+        return None, [
+            files.EMPTY.at(source.rel, 1 + source.line_offset, 1, "the document is empty")
+        ]
     if not isinstance(data, dict):
         return None, [
             files.NOT_MAPPING.at(

@@ -160,7 +160,10 @@ def _load_policies(root: Path, limit: int, diagnostics: list[Diagnostic]) -> Pol
                 missing[0],
                 None,
                 None,
-                "missing policy file" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing),
+                "missing policy file"
+                + ("s" if len(missing) > 1 else "")
+                + ": "
+                + ", ".join(missing),
                 "copy them from an existing repository, or run `incidentctl init DIR` in an"
                 " empty folder and take its policies/ as a starting point",
             )

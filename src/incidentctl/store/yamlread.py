@@ -14,6 +14,7 @@ timestamps, which become ``date`` or ``datetime`` objects.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, datetime
 from typing import Any
@@ -146,10 +147,8 @@ def positions(text: str) -> dict[Path, tuple[int, int]]:
     Only called for files that have findings, so it may cost a second parse.
     """
     out: dict[Path, tuple[int, int]] = {}
-    try:
+    with contextlib.suppress(YamlProblem):
         _load(text, out)
-    except YamlProblem:
-        pass
     return out
 
 
