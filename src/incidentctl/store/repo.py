@@ -17,7 +17,15 @@ from incidentctl.model.config import RepoConfig
 from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
-from incidentctl.store.reader import read_front_matter, read_yaml, validate_model
+from incidentctl.store.cache import RecordCache, digest
+from incidentctl.store.reader import (
+    Read,
+    parse_yaml,
+    read_front_matter,
+    read_text,
+    read_yaml,
+    validate_model,
+)
 from incidentctl.store.source import Source
 
 CONFIG_FILE = "incidentctl.yaml"
@@ -86,17 +94,27 @@ class Repository:
     incident_files: dict[str, list[str]]  # ID -> relative paths named after it
     kb: dict[str, list[KbRecord]]  # ID -> articles (a list: IDs may clash)
     diagnostics: list[Diagnostic]  # problems found while loading
+    cache: RecordCache = field(default_factory=lambda: RecordCache(None))
     _incidents: dict[str, IncidentRecord | None] = field(default_factory=dict)
 
     def load_incident(self, rel: str) -> IncidentRecord | None:
         """Parse and validate one incident file (cached); findings join ``diagnostics``."""
         if rel in self._incidents:
             return self._incidents[rel]
-        read = read_yaml(self.root / rel, rel, self.config.limits.max_file_bytes)
-        model, diags = validate_model(read, Incident)
-        self.diagnostics.extend(read.diagnostics)
-        self.diagnostics.extend(diags)
-        record = IncidentRecord(read.source, model) if read.source and model else None
+        text, problems = read_text(self.root / rel, rel, self.config.limits.max_file_bytes)
+        record = None
+        if text is not None:
+            key = digest(text)
+            model = self.cache.get(key)
+            source = Source(rel, text)
+            if model is None:
+                data, problems = parse_yaml(text, source)
+                model, schema_problems = validate_model(Read(source, data, problems), Incident)
+                problems += schema_problems
+                if model is not None and not problems:
+                    self.cache.put(key, model)
+            record = IncidentRecord(source, model) if model is not None else None
+        self.diagnostics.extend(problems)
         self._incidents[rel] = record
         return record
 
@@ -110,22 +128,30 @@ class Repository:
 
     def load_incidents(self, rels: Iterable[str] | None = None) -> list[IncidentRecord]:
         chosen = self.incident_paths() if rels is None else rels
-        return [r for r in (self.load_incident(rel) for rel in chosen) if r is not None]
+        records = [r for r in (self.load_incident(rel) for rel in chosen) if r is not None]
+        if rels is None:
+            self.cache.save(prune=True)
+        return records
 
     def kb_article(self, kb_id: str) -> KbArticle | None:
         records = self.kb.get(kb_id)
         return records[0].model if records else None
 
 
-def load_repository(root: Path) -> Repository:
-    """Read configuration, policies and KB front matter; index incident files by name."""
+def load_repository(root: Path, use_cache: bool = False) -> Repository:
+    """Read configuration, policies and KB front matter; index incident files by name.
+
+    With ``use_cache``, validated incidents are kept in ``.incidentctl-cache/`` by
+    content hash (see ``store.cache``).
+    """
     diagnostics: list[Diagnostic] = []
     config = _load_config(root, diagnostics)
     limit = config.limits.max_file_bytes
     policies = _load_policies(root, limit, diagnostics)
     incident_files = _scan_incidents(root, diagnostics)
     kb = _load_kb(root, limit, diagnostics)
-    return Repository(root, config, policies, incident_files, kb, diagnostics)
+    cache = RecordCache.for_root(root, use_cache)
+    return Repository(root, config, policies, incident_files, kb, diagnostics, cache)
 
 
 def _load_config(root: Path, diagnostics: list[Diagnostic]) -> RepoConfig:
