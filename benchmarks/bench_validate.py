@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from incidentctl.checks.run import run  # noqa: E402
-from incidentctl.store.repo import load_repository  # noqa: E402
+from incidentctl.checks.run import run
+from incidentctl.store.repo import load_repository
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

@@ -60,16 +60,42 @@ def main(ctx: click.Context, repo: Path | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--now", metavar="TIMESTAMP", help="The current time (ISO 8601 with offset).")
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
     help="Output format; auto is github under GitHub Actions, text elsewhere.",
 )
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Pull-request check: only the files changed since the merge base of REF and HEAD,"
+    " plus the lifecycle and append-only rules between the two versions.",
+)
+@click.option(
+    "--include-uncommitted",
+    is_flag=True,
+    help="With --base: compare the working tree (uncommitted and untracked files) too.",
+)
 @click.pass_obj
-def validate(repo: Path | None, paths: tuple[Path, ...], now: str | None, fmt: str) -> None:
+def validate(
+    repo: Path | None,
+    paths: tuple[Path, ...],
+    now: str | None,
+    fmt: str,
+    base: str | None,
+    include_uncommitted: bool,
+) -> None:
     """Check files against the schema, the policies and the lifecycle.
 
     With PATHS, only those files (or folders) are reported on; references are
-    still resolved against the whole repository. Exit code 0: no errors
-    (warnings allowed); 1: errors; 2: usage or environment problem.
+    still resolved against the whole repository. With --base REF (a branch, tag
+    or SHA), only the files changed since the merge base of REF and HEAD, and
+    the changes themselves: legal status steps, an append-only timeline,
+    unchanged IDs, final records, no deleted records, no ID taken on REF.
+    Exit code 0: no errors (warnings allowed); 1: errors; 2: usage or
+    environment problem.
     """
     from incidentctl.commands.common import open_repository, parse_now
     from incidentctl.commands.validate import ValidateRequest, execute
@@ -81,14 +107,20 @@ def validate(repo: Path | None, paths: tuple[Path, ...], now: str | None, fmt: s
         format=fmt,
         cwd=Path.cwd(),
         env=dict(os.environ),
+        base=base,
+        include_uncommitted=include_uncommitted,
     )
     sys.exit(execute(request))
 
 
 @main.command()
 @click.argument("kind", required=False)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write every schema (or KIND's) into this folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every schema (or KIND's) into this folder.",
+)
 def schema(kind: str | None, out_dir: Path | None) -> None:
     """Print or write the JSON Schema of a file kind.
 
@@ -122,12 +154,17 @@ def sla() -> None:
 
 @sla.command("status")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-    show_default=True, help="Output format.",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.option("--now", metavar="TIMESTAMP", help="The current time (ISO 8601 with offset).")
-@click.option("--all", "show_all", is_flag=True,
-              help="Include resolved and closed incidents (met / missed).")
+@click.option(
+    "--all", "show_all", is_flag=True, help="Include resolved and closed incidents (met / missed)."
+)
 @click.pass_obj
 def sla_status(repo: Path | None, fmt: str, now: str | None, show_all: bool) -> None:
     """Show every SLA clock of open incidents, most urgent first.
@@ -143,3 +180,14 @@ def sla_status(repo: Path | None, fmt: str, now: str | None, show_all: bool) -> 
         repo=open_repository(repo, Path.cwd()), now=parse_now(now), format=fmt, all=show_all
     )
     sys.exit(execute(request))
+
+
+def _add_record_commands() -> None:
+    """Register the authoring and record commands (their modules import only click)."""
+    from incidentctl import cli_edit, cli_records
+
+    for command in (*cli_records.COMMANDS, *cli_edit.COMMANDS):
+        main.add_command(command)
+
+
+_add_record_commands()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from incidentctl.checks import files, schema  # noqa: F401  (registers their rules)
+from incidentctl.checks import changes, files, schema  # noqa: F401  (registers their rules)
 from incidentctl.checks.context import Context, IncidentCheck, RepoCheck
 from incidentctl.checks.identity import check_identity, check_unique_ids
 from incidentctl.checks.kb import check_backlinks, check_kb

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,4 +33,19 @@ def open_repository(repo: Path | None, cwd: Path) -> Repository:
     root = repo.resolve() if repo is not None else find_root(cwd)
     if repo is not None and not root.is_dir():
         raise UsageError(f"--repo: {repo} is not a directory")
-    return load_repository(root)
+    # the record cache is on unless INCIDENTCTL_NO_CACHE is set (read here, at the edge)
+    return load_repository(root, use_cache=not os.environ.get("INCIDENTCTL_NO_CACHE"))
+
+
+def default_actor(root: Path, env: Mapping[str, str]) -> str:
+    """Who acts when ``--by`` is not given: the git user's email, else ``$GITHUB_ACTOR``."""
+    from incidentctl.store import git
+
+    email = git.config_value(root, "user.email") if git.is_repository(root) else None
+    actor = email or env.get("GITHUB_ACTOR")
+    if not actor:
+        raise UsageError(
+            "--by: who is acting? no git user.email is set and $GITHUB_ACTOR is empty",
+            'pass --by NAME, or set git config user.email "you@example.com"',
+        )
+    return actor

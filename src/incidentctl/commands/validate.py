@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from incidentctl.checks import run as checks
-from incidentctl.diagnostics import has_errors
+from incidentctl.diagnostics import Diagnostic, has_errors
 from incidentctl.errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from incidentctl.report import ReportInfo, formatters, pick_format
 from incidentctl.store.repo import CONFIG_FILE, Repository
@@ -24,6 +24,8 @@ class ValidateRequest:
     format: str
     cwd: Path
     env: Mapping[str, str]
+    base: str | None = None  # the pull-request check: compare with this ref's merge base
+    include_uncommitted: bool = False
 
 
 def _select(repo: Repository, paths: Sequence[Path], cwd: Path) -> tuple[set[str], list[str]]:
@@ -48,6 +50,35 @@ def _select(repo: Repository, paths: Sequence[Path], cwd: Path) -> tuple[set[str
     return chosen, incidents
 
 
+def _report_on(
+    repo: Repository, diagnostics: list[Diagnostic], chosen: set[str]
+) -> list[Diagnostic]:
+    """The findings about the chosen files, the policies and the configuration."""
+    always = {s.rel for s in repo.policies.sources.values()} | {CONFIG_FILE}
+    return [d for d in diagnostics if d.path in chosen or d.path in always or d.code == "FIL011"]
+
+
+def _changed(request: ValidateRequest) -> tuple[list[Diagnostic], int]:
+    """``--base``: the normal rules for the changed files, plus the change rules."""
+    from incidentctl.checks.changes import check_changes
+    from incidentctl.store.changeset import load_changes
+
+    repo = request.repo
+    assert request.base is not None
+    changes = load_changes(
+        repo.root,
+        request.base,
+        include_uncommitted=request.include_uncommitted,
+        max_bytes=repo.config.limits.max_file_bytes,
+    )
+    chosen = set(changes.paths)
+    known = set(repo.incident_paths())
+    diagnostics = checks.run(repo, request.now, [p for p in changes.paths if p in known])
+    diagnostics = _report_on(repo, diagnostics, chosen)
+    diagnostics += check_changes(changes, repo.incident_files)
+    return sorted(set(diagnostics), key=Diagnostic.sort_key), len(chosen)
+
+
 def execute(request: ValidateRequest, out: TextIO | None = None) -> int:
     out = sys.stdout if out is None else out
     repo = request.repo
@@ -55,13 +86,18 @@ def execute(request: ValidateRequest, out: TextIO | None = None) -> int:
     render = formatters().get(fmt)
     if render is None:
         raise UsageError(f"--format: unknown format {fmt!r}")
-    if request.paths:
+    if request.include_uncommitted and request.base is None:
+        raise UsageError("--include-uncommitted only works with --base REF")
+    if request.base is not None:
+        if request.paths:
+            raise UsageError(
+                "give PATHS or --base, not both",
+                "--base checks exactly the files the branch changes",
+            )
+        diagnostics, count = _changed(request)
+    elif request.paths:
         chosen, incidents = _select(repo, request.paths, request.cwd)
-        diagnostics = checks.run(repo, request.now, incidents)
-        always = {s.rel for s in repo.policies.sources.values()} | {CONFIG_FILE}
-        diagnostics = [
-            d for d in diagnostics if d.path in chosen or d.path in always or d.code == "FIL011"
-        ]
+        diagnostics = _report_on(repo, checks.run(repo, request.now, incidents), chosen)
         count = len(chosen)
     else:
         diagnostics = checks.run(repo, request.now)

@@ -1,0 +1,86 @@
+"""``incidentctl init DIR``: scaffold a new incident repository that validates clean.
+
+The templates live in ``incidentctl/templates/init`` (package data). Names that
+start with ``dot-`` become dot files (``dot-github`` -> ``.github``), because
+packaging tools skip dot files; ``@ID@``, ``@T0@`` ... are filled from ``now`` so
+that the example incident is in the past and the KB article freshly reviewed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TextIO
+
+from incidentctl.commands.schema import KINDS, schema_for
+from incidentctl.errors import EXIT_CLEAN, UsageError
+from incidentctl.ids import format_id
+from incidentctl.store.atomic import write_atomic
+
+EXAMPLE_INCIDENT = "incidents/INCIDENT.yaml"
+
+
+def _templates() -> Traversable:
+    return resources.files("incidentctl").joinpath("templates", "init")
+
+
+def _walk(folder: Traversable, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for item in sorted(folder.iterdir(), key=lambda t: t.name):
+        name = "." + item.name[4:] if item.name.startswith("dot-") else item.name
+        if item.is_dir():
+            found += _walk(item, f"{prefix}{name}/")
+        else:
+            found.append((f"{prefix}{name}", item.read_text(encoding="utf-8")))
+    return found
+
+
+def substitutions(now: datetime) -> dict[str, str]:
+    """The values of the placeholders: an incident reported two days before ``now``."""
+    start = (now - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    times = [start + timedelta(minutes=m) for m in (0, 12, 40, 190, 60 * 24)]
+    values = {f"@T{i}@": t.isoformat() for i, t in enumerate(times)}
+    values["@ID@"] = format_id(start.year, 1)
+    values["@TODAY@"] = now.date().isoformat()
+    return values
+
+
+def scaffold(now: datetime) -> dict[str, str]:
+    """Every file of a new repository, by relative path."""
+    values = substitutions(now)
+    files: dict[str, str] = {}
+    for rel, text in _walk(_templates()):
+        for key, value in values.items():
+            text = text.replace(key, value)
+        if rel == EXAMPLE_INCIDENT:
+            incident_id = values["@ID@"]
+            rel = f"incidents/{incident_id.split('-')[1]}/{incident_id}.yaml"
+        files[rel] = text
+    for kind in KINDS:
+        files[f"schemas/{kind}.schema.json"] = json.dumps(schema_for(kind), indent=2) + "\n"
+    return files
+
+
+def execute(target: Path, now: datetime, out: TextIO | None = None) -> int:
+    """Write the scaffold into ``target``, which must be empty or not exist."""
+    out = sys.stdout if out is None else out
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(p.name != ".git" for p in target.iterdir()):
+        raise UsageError(f"{target} is not empty", "init writes into a new or empty folder")
+    files = scaffold(now)
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    out.write(f"created an incident repository in {target} ({len(files)} files)\n")
+    out.write(
+        "next: cd into it, edit policies/*.yaml for your services and teams, then\n"
+        "  git init -b main && git add . && git commit -m 'Incident repository'\n"
+        "  incidentctl validate\n"
+    )
+    return EXIT_CLEAN

@@ -1,0 +1,107 @@
+"""`incidentctl list` and `show` on the base fixture plus a few records."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from incidentctl.cli import main
+from tests.conftest import FIXTURES, NOW
+
+ROUNDTRIP = sorted((FIXTURES / "roundtrip").glob("*.yaml"))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "base", root)
+    for path in ROUNDTRIP:
+        shutil.copy(path, root / "incidents/2026" / path.name)
+    return root
+
+
+def cli(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        main, ["--repo", str(root), *args, "--now", NOW.isoformat()], catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_list_table(repo: Path) -> None:
+    code, out, _ = cli(repo, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "ID",
+        "PRI",
+        "STATUS",
+        "SERVICE",
+        "GROUP",
+        "ASSIGNEE",
+        "AGE",
+        "TITLE",
+    ]
+    assert lines[1].split()[:4] == ["INC-2026-0042", "P2", "resolved", "payroll"]
+    assert "18h25m" in lines[1]  # age of a resolved incident stops at its resolution
+    assert lines[-1] == "4 incidents"
+
+
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (["--open"], ["INC-2026-0090", "INC-2026-0091"]),
+        (["--status", "resolved"], ["INC-2026-0042", "INC-2026-0092"]),
+        (
+            ["--status", "on_hold", "--status", "resolved"],
+            ["INC-2026-0042", "INC-2026-0091", "INC-2026-0092"],
+        ),
+        (["--priority", "P4"], ["INC-2026-0091", "INC-2026-0092"]),
+        (["--team", "service-desk"], ["INC-2026-0090"]),
+        (["--assignee", "erin"], ["INC-2026-0042"]),
+        (["--service", "crm"], []),
+    ],
+)
+def test_list_filters_as_json(repo: Path, args: list[str], ids: list[str]) -> None:
+    code, out, _ = cli(repo, "list", "--format", "json", *args)
+    assert code == 0
+    assert [row["id"] for row in json.loads(out)] == ids
+
+
+def test_list_rejects_an_unknown_status(repo: Path) -> None:
+    code, _, err = cli(repo, "list", "--status", "open")
+    assert code == 2 and "--status: unknown status 'open'" in err
+
+
+def test_show_derives_the_facts(repo: Path) -> None:
+    code, out, _ = cli(repo, "show", "INC-2026-0042")
+    assert code == 0
+    assert out.startswith("INC-2026-0042  Payroll export fails with a timeout\n")
+    for line in [
+        "  acknowledged: 2026-11-20T16:20:00+00:00 (after 15m)",
+        "  resolved:     2026-11-21T10:30:00+00:00 (after 18h25m)",
+        "  on hold:      16h10m in 1 hold",
+        "  reopened:     0",
+        "  escalations:  functional to hr-systems at 2026-11-20T16:40:00+00:00 by bob",
+        '  satisfaction: 4/5 "Quick once the vendor answered."',
+        "  2026-11-21T09:10:00+00:00  erin  on_hold -> in_progress",
+    ]:
+        assert line in out.splitlines()
+
+
+def test_show_json_and_an_open_hold_counts_until_now(repo: Path) -> None:
+    code, out, _ = cli(repo, "show", "INC-2026-0091", "--format", "json")
+    assert code == 0
+    view = json.loads(out)
+    assert view["on_hold"] == "3d21h30m in 1 hold"  # 2026-11-19T14:30 until --now
+    assert view["hold_reason"] == "awaiting_vendor"
+    assert view["acknowledged"] == "2026-11-19T14:30:00+00:00 (after 30m)"
+
+
+def test_show_unknown_id_suggests_the_nearest(repo: Path) -> None:
+    code, _, err = cli(repo, "show", "INC-2026-042")
+    assert code == 2
+    assert "unknown incident INC-2026-042" in err and "INC-2026-0042" in err
