@@ -50,7 +50,9 @@ def incident(seq: int, rng: random.Random, start: datetime) -> tuple[str, str]:
         step("new", "in_progress")
         note("Looking into it.")
         t += timedelta(minutes=10)
-        steps.append(f"  - {{at: {_ts(t)}, by: bob, kind: escalated, type: functional, to: hr-systems}}")
+        steps.append(
+            f"  - {{at: {_ts(t)}, by: bob, kind: escalated, type: functional, to: hr-systems}}"
+        )
         step("in_progress", "on_hold", ", reason: awaiting_vendor")
         if state != "on_hold":
             step("on_hold", "in_progress")

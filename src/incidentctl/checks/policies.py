@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -337,7 +337,7 @@ def _closed_calendars(pol: Policies) -> Iterator[Diagnostic]:
         except CalendarError:  # no hours, unknown zone or holidays: POL005-POL007 report it
             continue
         pad = timedelta(days=31)
-        start, length = calendar.closed_run(min(spec.closed) - pad, max(spec.closed) + pad)
+        start, length = _closed_run(calendar, min(spec.closed) - pad, max(spec.closed) + pad)
         if length >= MAX_CLOSED_DAYS:
             yield _at(
                 CLOSED_CALENDAR,
@@ -348,3 +348,20 @@ def _closed_calendars(pol: Policies) -> Iterator[Diagnostic]:
                 "closed dates, holidays and weekly hours must leave some working time in every"
                 " year; remove closed dates or add working hours",
             )
+
+
+def _closed_run(calendar: BusinessCalendar, first: date, last: date) -> tuple[date, int]:
+    """The longest run of days without working time in [first, last]: (start, length)."""
+    best_start, best, run_start, run = first, 0, first, 0
+    day = first
+    while day <= last:
+        if calendar.day_intervals(day):
+            run = 0
+        else:
+            if run == 0:
+                run_start = day
+            run += 1
+            if run > best:
+                best_start, best = run_start, run
+        day += timedelta(days=1)
+    return best_start, best

@@ -33,7 +33,7 @@ def policies_of(repo: Repository) -> SlaPolicies:
         if model is not None:
             continue
         rel = f"policies/{name}.yaml"
-        if name not in pol.sources:
+        if not (repo.root / rel).is_file():
             raise SlaPolicyError(f"{rel} is missing; SLA clocks need it", VALIDATE_HINT)
         first = next((d for d in repo.diagnostics if d.path == rel), None)
         where = f"{rel}:{first.line}" if first and first.line else rel
@@ -77,8 +77,13 @@ def _warn(err: TextIO, message: str) -> None:
     print(f"incidentctl: warning: {message}; run `incidentctl validate`", file=err)
 
 
-def execute(request: SlaStatusRequest, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Print the clocks of open incidents (all incidents with ``all``); exit code 0."""
+def execute(request: SlaStatusRequest, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Print the clocks of open incidents (all incidents with ``all``); exit code 0.
+
+    ``out`` and ``err`` default to the streams current at the call (not at import).
+    """
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     render = RENDERERS.get(request.format)
     if render is None:
         raise UsageError(

@@ -15,8 +15,9 @@ second. Nothing here steps minute by minute.
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -49,11 +50,6 @@ def to_seconds(instant: datetime) -> int:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"naive datetime {instant.isoformat()}: an offset is required")
     return int(instant.timestamp() // 1)
-
-
-def from_seconds(seconds: int) -> datetime:
-    """POSIX seconds as an aware UTC datetime."""
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 class BusinessCalendar:
@@ -95,6 +91,9 @@ class BusinessCalendar:
         # Without holidays or closed days, 24x7 time is wall time: a fast path.
         self.continuous = spec.hours == "24x7" and spec.holidays is None and not spec.closed
         self._days: dict[int, tuple[Interval, ...]] = {}
+        self._cum: list[int] = []
+        self._positions: dict[int, int] = {}
+        self._base = 0
 
     # -- days ---------------------------------------------------------------------------
 
@@ -152,38 +151,57 @@ class BusinessCalendar:
         return datetime.fromtimestamp(seconds, self.zone).date()
 
     # -- arithmetic on seconds -----------------------------------------------------------
+    #
+    # ``_cum[i]`` is the working time of every day before ordinal ``_base + i`` (relative
+    # to an arbitrary origin), extended lazily in both directions. The working position
+    # of an instant is then one lookup plus the part of its day (and, for zones that
+    # repeat an hour across midnight, its neighbours) before it, so measuring is O(1)
+    # and adding is a bisection, however long the span.
 
-    def iter_intervals(self, start: int, end: int | None = None) -> Iterator[Interval]:
-        """Working intervals clipped to [start, end) (end None: without end), in order.
+    def _day(self, ordinal: int) -> tuple[Interval, ...]:
+        cached = self._days.get(ordinal)
+        return cached if cached is not None else self.day_intervals(date.fromordinal(ordinal))
 
-        Raises CalendarError after a year without any working time, so an unusable
-        calendar is an error and never an endless loop.
-        """
-        ordinal = self.local_date(start).toordinal()
-        # One day more than end's date: zones that fall back at midnight repeat a
-        # wall-clock hour of the previous date after the next date has begun.
-        last = None if end is None else self.local_date(end).toordinal() + 1
-        idle = 0
-        while last is None or ordinal <= last:
-            intervals = self.day_intervals(date.fromordinal(ordinal))
-            ordinal += 1
-            if not intervals:
-                idle += 1
-                if idle >= MAX_CLOSED_DAYS:
-                    raise CalendarError(
-                        f"calendar {self.name} has no working time in the"
-                        f" {MAX_CLOSED_DAYS} days from {date.fromordinal(ordinal - idle)}",
-                        "holidays, closed dates and weekly hours leave no working day;"
-                        " fix the calendar in policies/sla.yaml",
-                    )
-                continue
-            idle = 0
-            for a, b in intervals:
-                a = max(a, start)
-                if end is not None:
-                    b = min(b, end)
-                if a < b:
-                    yield a, b
+    def _work(self, ordinal: int) -> int:
+        return sum(b - a for a, b in self._day(ordinal))
+
+    def _cover(self, first: int, last: int) -> None:
+        """Extend the cumulative table to cover ordinals first..last."""
+        cum = self._cum
+        if not cum:
+            self._base = first
+            cum.append(0)
+        if first < self._base:
+            lo = min(first, self._base - 32)
+            before = [0] * (self._base - lo)
+            total = cum[0]
+            for ordinal in range(self._base - 1, lo - 1, -1):
+                total -= self._work(ordinal)
+                before[ordinal - lo] = total
+            self._cum = cum = before + cum
+            self._base = lo
+        while self._base + len(cum) - 1 <= last:
+            cum.append(cum[-1] + self._work(self._base + len(cum) - 1))
+
+    def position(self, seconds: int) -> int:
+        """Working time from the calendar's (arbitrary) origin to an instant (memoised)."""
+        found = self._positions.get(seconds)
+        if found is None:
+            if len(self._positions) > 200_000:  # bound the memory of a long-lived process
+                self._positions.clear()
+            found = self._positions[seconds] = self._position(seconds)
+        return found
+
+    def _position(self, seconds: int) -> int:
+        ordinal = self.local_date(seconds).toordinal()
+        self._cover(ordinal - 1, ordinal + 2)
+        total = self._cum[ordinal - 1 - self._base]
+        for day in (ordinal - 1, ordinal, ordinal + 1):
+            for a, b in self._day(day):
+                if a >= seconds:
+                    break
+                total += min(b, seconds) - a
+        return total
 
     def working_between(self, start: int, end: int) -> int:
         """Working seconds in [start, end); 0 when end <= start."""
@@ -191,20 +209,54 @@ class BusinessCalendar:
             return 0
         if self.continuous:
             return end - start
-        return sum(b - a for a, b in self.iter_intervals(start, end))
+        return self.position(end) - self.position(start)
 
     def add(self, start: int, seconds: int) -> int:
-        """The earliest instant at which ``seconds`` of working time from ``start`` are reached."""
+        """The earliest instant at which ``seconds`` of working time from ``start`` are reached.
+
+        Raises CalendarError when it meets a run of MAX_CLOSED_DAYS days without
+        working time, so an unusable calendar is an error and never an endless loop.
+        """
         if seconds < 0:
             raise ValueError("a working duration cannot be negative")
         if seconds == 0 or self.continuous:
             return start + seconds
-        remaining = seconds
-        for a, b in self.iter_intervals(start):
+        goal = self.position(start) + seconds
+        first = self.local_date(start).toordinal() - 1
+        while self._cum[-1] < goal:
+            self._cover(first, self._base + len(self._cum) + 30)
+            self._check_idle(first)
+        index = bisect_left(self._cum, goal, lo=first - self._base)
+        remaining = goal - self._cum[index - 1]
+        for a, b in self._day(self._base + index - 1):
             if remaining <= b - a:
                 return a + remaining
             remaining -= b - a
-        raise AssertionError("unreachable: iter_intervals without end never stops")
+        raise AssertionError("unreachable: the day's work reaches the goal")
+
+    def _check_idle(self, first: int) -> None:
+        cum, span = self._cum, MAX_CLOSED_DAYS
+        if len(cum) > span and cum[-1] == cum[-1 - span]:  # the last `span` days are idle
+            idle_from = self._base + len(cum) - 1 - span
+            while idle_from - 1 >= self._base and cum[idle_from - 1 - self._base] == cum[-1]:
+                idle_from -= 1
+            raise CalendarError(
+                f"calendar {self.name} has no working time in the {span} days"
+                f" from {date.fromordinal(max(idle_from, first + 1))}",
+                "holidays, closed dates and weekly hours leave no working day;"
+                " fix the calendar in policies/sla.yaml",
+            )
+
+    def iter_intervals(self, start: int, end: int) -> Iterator[Interval]:
+        """Working intervals clipped to [start, end), in order."""
+        # One day on each side: zones that fall back at midnight repeat a wall-clock
+        # hour of one date after the next date has begun.
+        last = self.local_date(end).toordinal() + 1
+        for ordinal in range(self.local_date(start).toordinal() - 1, last + 1):
+            for a, b in self._day(ordinal):
+                a, b = max(a, start), min(b, end)
+                if a < b:
+                    yield a, b
 
     # -- the datetime interface --------------------------------------------------------------
 
@@ -224,22 +276,6 @@ class BusinessCalendar:
         """The working intervals between two aware instants, in the calendar's zone."""
         for a, b in self.iter_intervals(to_seconds(start), to_seconds(end)):
             yield datetime.fromtimestamp(a, self.zone), datetime.fromtimestamp(b, self.zone)
-
-    def closed_run(self, first: date, last: date) -> tuple[date, int]:
-        """The longest run of days without working time in [first, last]: (start, length)."""
-        best_start, best, run_start, run = first, 0, first, 0
-        day = first
-        while day <= last:
-            if self.day_intervals(day):
-                run = 0
-            else:
-                if run == 0:
-                    run_start = day
-                run += 1
-                if run > best:
-                    best_start, best = run_start, run
-            day += timedelta(days=1)
-        return best_start, best
 
 
 def _merge(intervals: list[Interval]) -> tuple[Interval, ...]:

@@ -199,7 +199,7 @@ def _clock(
         deadline=datetime.fromtimestamp(deadline, cal.zone),
         elapsed_seconds=elapsed,
         target_seconds=goal,
-        percent=round(used, 2),
+        percent=percent(elapsed, goal),
         paused=current is Mode.PAUSE,
         priority=target.priority,
         service=incident.service,
@@ -208,6 +208,13 @@ def _clock(
         threshold=threshold,
         stopped_at=None if stopped is None else datetime.fromtimestamp(stopped, cal.zone),
     )
+
+
+def percent(elapsed: int, goal: int) -> float:
+    """Share of the target used, in percent, rounded half up to two decimals (exactly)."""
+    if goal == 0:
+        return 100.0
+    return (20000 * elapsed + goal) // (2 * goal) / 100
 
 
 def _measure(

@@ -24,15 +24,19 @@ COLUMNS = (
 )
 
 
-def span(seconds: int) -> str:
-    """A duration for people: ``2 d 3 h 5 m``, ``35 m``, ``40 s``."""
+def span(seconds: int, days: bool = True) -> str:
+    """A duration for people: ``2 d 3 h 5 m``, ``35 m``, ``40 s``.
+
+    Working time is shown without days (``days=False``: ``37 h``), since a working
+    day is not 24 hours.
+    """
     seconds = abs(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes = seconds // 60
-    days, rest = divmod(minutes, 1440)
+    whole_days, rest = divmod(minutes, 1440) if days else (0, minutes)
     hours, mins = divmod(rest, 60)
-    parts = [f"{v} {u}" for v, u in ((days, "d"), (hours, "h"), (mins, "m")) if v]
+    parts = [f"{v} {u}" for v, u in ((whole_days, "d"), (hours, "h"), (mins, "m")) if v]
     return " ".join(parts)
 
 
@@ -40,15 +44,15 @@ def relative(result: ClockResult, now: datetime) -> str:
     """Where the deadline stands: ``in 2 h 10 m``, ``breached 35 m ago``, ``met, 20 m to spare``."""
     wall = int((result.deadline - now).total_seconds())
     if result.state is ClockState.MET:
-        return f"met, {span(result.remaining_seconds)} to spare"
+        return f"met, {span(result.remaining_seconds, days=False)} to spare"
     if result.state is ClockState.MISSED:
         assert result.stopped_at is not None
         return f"missed by {span(int((result.stopped_at - result.deadline).total_seconds()))}"
     if result.state is ClockState.BREACHED:
         return f"breached {span(-wall)} ago"
     if result.paused:
-        return f"paused, {span(result.remaining_seconds)} left"
-    return f"in {span(wall)}"
+        return f"paused, {span(result.remaining_seconds, days=False)} left"
+    return f"in {span(wall)}" if wall > 0 else "due now"
 
 
 def local_deadline(result: ClockResult) -> str:
@@ -90,17 +94,24 @@ def render_json(results: Sequence[ClockResult], now: datetime) -> str:
     return json.dumps([as_json(r) for r in results], indent=2) + "\n"
 
 
+def _state(result: ClockResult) -> str:
+    text = result.state.value
+    if result.state is ClockState.WARNING and result.threshold is not None:
+        text += f" {_number(result.threshold.at)} % {result.threshold.action.value}"
+    return text + (" (paused)" if result.paused else "")
+
+
 def _rows(results: Sequence[ClockResult], now: datetime) -> list[tuple[str, ...]]:
     return [
         (
             r.incident_id,
             r.clock.value,
-            r.state.value + (" (paused)" if r.paused else ""),
+            _state(r),
             local_deadline(r),
             relative(r, now),
-            span(r.elapsed_seconds),
-            span(r.target_seconds),
-            f"{r.percent:.0f} %",
+            span(r.elapsed_seconds, days=False),
+            span(r.target_seconds, days=False),
+            f"{r.percent:.1f} %",
             r.priority,
             r.service,
         )
