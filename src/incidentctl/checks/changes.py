@@ -8,7 +8,6 @@ the immutable fields, final records, deletions, renames and new records.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
-from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -19,6 +18,7 @@ from incidentctl.lifecycle import FINAL, current_status, status_steps, transitio
 from incidentctl.model.incident import Status, Survey
 from incidentctl.store.changeset import ChangeSet, IncidentChange, Version
 from incidentctl.store.source import Source
+from incidentctl.store.yamlread import comparable
 
 E, W = Severity.ERROR, Severity.WARNING
 IMMUTABLE = ("id", "reported_at", "reported_by")
@@ -137,19 +137,8 @@ ID_TAKEN = define(
 )
 
 
-def _norm(value: Any) -> Any:
-    """Data for comparison: timestamps as written (same instant, other offset is an edit)."""
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _identity(version: Version) -> tuple[Any, ...]:
-    return tuple(_norm(version.data.get(f)) for f in ("reported_at", "reported_by"))
+    return tuple(comparable(version.data.get(f)) for f in ("reported_at", "reported_by"))
 
 
 def check_changes(changes: ChangeSet, head_ids: Iterable[str]) -> Iterator[Diagnostic]:
@@ -219,7 +208,7 @@ def _compare(base: Version | None, head: Version | None) -> Iterator[Diagnostic]
         return
     src = head.source
     for name in IMMUTABLE:
-        before, after = _norm(base.data.get(name)), _norm(head.data.get(name))
+        before, after = comparable(base.data.get(name)), comparable(head.data.get(name))
         if before != after:
             yield at(
                 IMMUTABLE_CHANGED,
@@ -259,7 +248,7 @@ def _check_prefix(src: Source, old: list[Any], new: list[Any]) -> Generator[Diag
     """The base timeline must be a prefix of the head timeline; returns whether it is."""
     for i, entry in enumerate(old):
         what = (
-            f"entry {i} ({entry.get('kind', '?')} at {_norm(entry.get('at'))})"
+            f"entry {i} ({entry.get('kind', '?')} at {comparable(entry.get('at'))})"
             if isinstance(entry, dict)
             else f"entry {i}"
         )
@@ -272,16 +261,16 @@ def _check_prefix(src: Source, old: list[Any], new: list[Any]) -> Generator[Diag
                 "the timeline is append-only; restore the entry",
             )
             return False
-        if _norm(entry) != _norm(new[i]):
-            if any(_norm(entry) == _norm(other) for other in new):
+        if comparable(entry) != comparable(new[i]):
+            if any(comparable(entry) == comparable(other) for other in new):
                 message = f"{what} was moved"
-            elif i + 1 < len(old) and _norm(old[i + 1]) == _norm(new[i]):
+            elif i + 1 < len(old) and comparable(old[i + 1]) == comparable(new[i]):
                 message = f"{what} was removed"
             elif isinstance(entry, dict) and isinstance(new[i], dict):
                 fields = sorted(
                     k
                     for k in set(entry) | set(new[i])
-                    if _norm(entry.get(k)) != _norm(new[i].get(k))
+                    if comparable(entry.get(k)) != comparable(new[i].get(k))
                 )
                 message = f"{what} was edited ({', '.join(fields)} changed)"
             else:
@@ -303,7 +292,9 @@ def _check_final(
     src = head.source
     allowed = {"timeline", "satisfaction"}
     for name in [*head.data, *(k for k in base.data if k not in head.data)]:
-        if name not in allowed and _norm(base.data.get(name)) != _norm(head.data.get(name)):
+        if name not in allowed and comparable(base.data.get(name)) != comparable(
+            head.data.get(name)
+        ):
             yield at(
                 FINAL_CHANGED,
                 src,

@@ -15,7 +15,7 @@ import hashlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,6 +30,7 @@ from incidentctl.store.reader import Read, parse_yaml, read_text, validate_model
 from incidentctl.store.repo import IncidentRecord, Policies, Repository
 from incidentctl.store.source import Source
 from incidentctl.store.yamledit import Document, EditError
+from incidentctl.store.yamlread import comparable
 
 Planner = Callable[[Incident, Actor, Policies], Edit]
 
@@ -78,16 +79,6 @@ def load_record(repo: Repository, rel: str) -> tuple[str, Incident]:
     return text, model
 
 
-def _norm(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def apply_edit(text: str, edit: Edit) -> str:
     """The record's text with the edit spliced in; verified by reading it back."""
     doc = Document(text, KEY_ORDER)
@@ -101,7 +92,7 @@ def apply_edit(text: str, edit: Edit) -> str:
     expected.update(edit.set)
     for key in edit.remove:
         expected.pop(key, None)
-    if _norm(yamlread.load(doc.text)) != _norm(expected):
+    if comparable(yamlread.load(doc.text)) != comparable(expected):
         raise IncidentctlError(
             "internal error: the edit did not read back as intended",
             "this is a bug; please report it with the file",

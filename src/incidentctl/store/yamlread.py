@@ -155,6 +155,21 @@ def positions(text: str) -> dict[Path, tuple[int, int]]:
 KEY = "\x00key"
 
 
+def comparable(value: Any) -> Any:
+    """Data as written, for comparing two versions of a record.
+
+    Timestamps compare by their text, so the same instant written with another
+    offset counts as an edit.
+    """
+    if isinstance(value, dict):
+        return {k: comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [comparable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
     # Each frame: [container, pending key or _NOKEY, path]
     stack: list[list[Any]] = []
