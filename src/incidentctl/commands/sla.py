@@ -54,6 +54,7 @@ def collect(
 ) -> list[ClockResult]:
     """Every clock of every valid incident at ``now``; invalid records are skipped, warned."""
     results: list[ClockResult] = []
+    repo.load_incidents()  # all at once, so the record cache is refreshed and saved
     for rel in repo.incident_paths():
         record = repo.load_incident(rel)
         if record is None:
