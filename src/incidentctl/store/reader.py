@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,19 +33,21 @@ class Read:
 
 def read_text(path: Path, rel: str, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [
-                files.TOO_LARGE.at(
-                    rel,
-                    1,
-                    1,
-                    f"file is {size} bytes, over the limit of {max_bytes} bytes",
-                    "move large content out of the record, or raise limits.max_file_bytes"
-                    " in incidentctl.yaml",
-                )
-            ]
-        raw = path.read_bytes()
+        # one open and one bounded read: no separate stat, and a huge file is not slurped
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                size = os.fstat(handle.fileno()).st_size
+                return None, [
+                    files.TOO_LARGE.at(
+                        rel,
+                        1,
+                        1,
+                        f"file is {size} bytes, over the limit of {max_bytes} bytes",
+                        "move large content out of the record, or raise limits.max_file_bytes"
+                        " in incidentctl.yaml",
+                    )
+                ]
     except OSError as exc:
         return None, [files.UNREADABLE.at(rel, 1, 1, f"cannot read file: {exc.strerror}")]
     return decode_text(raw, rel)
@@ -67,7 +70,9 @@ def decode_text(raw: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
                 "save the file as UTF-8",
             )
         ]
-    m = _CONFLICT.search(text)
+    # substring tests are much cheaper than the regex, which only runs on a hit
+    maybe = "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text
+    m = _CONFLICT.search(text) if maybe else None
     if m:
         line = text.count("\n", 0, m.start()) + 1
         return None, [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Iterable
@@ -128,7 +129,15 @@ class Repository:
 
     def load_incidents(self, rels: Iterable[str] | None = None) -> list[IncidentRecord]:
         chosen = self.incident_paths() if rels is None else rels
-        records = [r for r in (self.load_incident(rel) for rel in chosen) if r is not None]
+        # The records live until the run ends, so collecting garbage while building them
+        # only costs time (about a tenth of a 10,000-file load).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            records = [r for r in (self.load_incident(rel) for rel in chosen) if r is not None]
+        finally:
+            if collecting:
+                gc.enable()
         if rels is None:
             self.cache.save(prune=True)
         return records
