@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from incidentctl.cli import main
-from incidentctl.commands.schema import KINDS
+from incidentctl.commands.schema import KINDS, schema_for
 from tests.conftest import FIXTURES
 
 
@@ -57,3 +57,12 @@ def test_unknown_kind_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["schema", "ticket"], catch_exceptions=False)
     assert result.exit_code == 2
     assert "unknown file kind 'ticket'" in result.stderr
+
+
+def test_bundled_schemas_are_current() -> None:
+    root = FIXTURES.parents[1] / "schemas"
+    for kind in KINDS:
+        written = json.loads((root / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        assert written == schema_for(kind), (
+            f"schemas/{kind}.schema.json is out of date: run `incidentctl schema --out schemas`"
+        )
