@@ -83,8 +83,8 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
                         kind = t.model_fields.get("kind")
                         if kind is not None and element in typing.get_args(kind.annotation):
                             nxt.append(t)
-                elif (origin in (list, dict) and not isinstance(element, str)) or origin is dict:
-                    nxt.append(typing.get_args(t)[-1])
+                elif origin is dict or (origin is list and isinstance(element, int)):
+                    nxt.append(typing.get_args(t)[-1])  # the item (or value) type
         candidates = nxt
     keys: list[str] = []
     for tp in candidates:
