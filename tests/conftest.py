@@ -10,6 +10,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+ROUNDTRIP = sorted((FIXTURES / "roundtrip").glob("*.yaml"))
 
 
 @pytest.fixture
@@ -18,3 +19,11 @@ def base_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "base", root)
     return root
+
+
+@pytest.fixture
+def roundtrip_repo(base_repo: Path) -> Path:
+    """The base repository plus the hand-formatted records of tests/fixtures/roundtrip."""
+    for path in ROUNDTRIP:
+        shutil.copy(path, base_repo / "incidents/2026" / path.name)
+    return base_repo

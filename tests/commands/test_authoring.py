@@ -25,11 +25,10 @@ from incidentctl.model.incident import Status
 from incidentctl.store import yamlread
 from incidentctl.store.repo import load_repository
 from incidentctl.store.yamledit import render_flow
-from tests.conftest import FIXTURES
+from tests.conftest import ROUNDTRIP
 from tests.gitrepo import GitRepo, git_env  # noqa: F401
 
 ROOT = Path(__file__).parents[2]
-ROUNDTRIP = sorted((FIXTURES / "roundtrip").glob("*.yaml"))
 EXAMPLES = sorted((ROOT / "incidents").glob("*/*.yaml"))
 NOW = "2026-11-23T12:00:00+00:00"
 
@@ -86,12 +85,8 @@ def _rel(root: Path, path: Path) -> str:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "base", root)
-    for path in ROUNDTRIP:
-        shutil.copy(path, root / "incidents/2026" / path.name)
-    return root
+def repo(roundtrip_repo: Path) -> Path:
+    return roundtrip_repo
 
 
 def run(root: Path, *args: str, by: str = "bob") -> tuple[int, str, str]:

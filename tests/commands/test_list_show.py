@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from incidentctl.cli import main
-from tests.conftest import FIXTURES, NOW
-
-ROUNDTRIP = sorted((FIXTURES / "roundtrip").glob("*.yaml"))
+from tests.conftest import NOW
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "base", root)
-    for path in ROUNDTRIP:
-        shutil.copy(path, root / "incidents/2026" / path.name)
-    return root
+def repo(roundtrip_repo: Path) -> Path:
+    return roundtrip_repo
 
 
 def cli(root: Path, *args: str) -> tuple[int, str, str]:
