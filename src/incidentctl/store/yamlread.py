@@ -6,6 +6,9 @@ expand alias bombs and recurse (a deeply nested file crashes the C composer).
 Building the data from libyaml's events ourselves is iterative, refuses aliases and
 duplicate keys on the fast path, bounds the depth, and records source positions
 only when asked (``positions``), which is done only for files that have findings.
+Findings do not depend on the libyaml build: its own nesting limit (1,000 levels
+from PyYAML 6.0.4 on) is reported as our ``too-deep``, where our limit would be
+reached, and the pure-Python event stream gives the same results (tested).
 
 Scalars follow the YAML 1.2 core schema (``yes``/``no``/``on``/``off`` are
 strings, as in ruamel.yaml, which does the round-trip edits), plus YAML
@@ -23,7 +26,7 @@ import yaml
 
 try:
     from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml is present in every supported install
+except ImportError:  # pragma: no cover - PyYAML built without libyaml: same results, slower
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_DEPTH = 64
@@ -124,15 +127,53 @@ def _load(text: str, positions: dict[Path, tuple[int, int]] | None) -> Any:
         return _build(loader, positions)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        if _is_resource_limit(exc):
+            raise _too_deep_before(text, line, col) from None
         message = exc.problem or str(exc)
         if exc.context:
             message = f"{exc.context}: {message}"
-        raise YamlProblem("yaml-syntax", message, line, col) from None
+        raise YamlProblem("yaml-syntax", message, line + 1, col + 1) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", str(exc), 1, 1) from None
     finally:
         loader.dispose()
+
+
+def _is_resource_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml refused the text for its own nesting limit, not for its syntax.
+
+    libyaml 0.2.5 as bundled with PyYAML 6.0.4 stops at 1,000 flow or block levels
+    ("while increasing flow level: exceeded maximum nesting depth"); older builds
+    have no limit. Its scanner looks ahead, so it can refuse a file before the
+    events reach our own, lower limit.
+    """
+    return "exceeded maximum" in (exc.problem or "")
+
+
+def _too_deep_before(text: str, line: int, column: int) -> YamlProblem:
+    """The ``too-deep`` problem our own limit finds in the text before libyaml's stop.
+
+    Everything before the 0-based ``line``/``column`` where libyaml stopped is
+    nested less deeply than its limit, so reading that prefix again reaches our
+    limit (64 < 1,000) where it would have reached it in the whole text: the
+    finding and its line are the same on every libyaml build.
+    """
+    lines = text.split("\n", line + 1)
+    prefix = "\n".join([*lines[:line], lines[line][:column] if line < len(lines) else ""])
+    loader = _Loader(prefix)
+    try:
+        _build(loader, None)
+    except YamlProblem as problem:
+        if problem.kind == "too-deep":
+            return problem
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return YamlProblem(
+        "too-deep", f"the data is nested deeper than {MAX_DEPTH} levels", line + 1, column + 1
+    )
 
 
 def load(text: str) -> Any:
