@@ -101,4 +101,4 @@ def test_a_scaffold_supports_the_whole_workflow(tmp_path: Path) -> None:
     )
     assert code == 0 and out.startswith("INC-2026-0001: new, P4, app-support")
     code, out, _ = cli("--repo", str(target), "validate", "--base", "main", "--now", NOW)
-    assert (code, out) == (0, "1 files checked: no problems\n")
+    assert (code, out) == (0, "1 file checked: no problems\n")

@@ -71,7 +71,7 @@ def test_paths_limit_the_report_but_not_the_references(base_repo: Path) -> None:
     other = base_repo / "incidents/2026/INC-2026-0043.yaml"
     other.write_text("- not a mapping\n")
     code, out, _ = invoke(base_repo, "validate", "--now", NOW, str(base_repo / INC))
-    assert (code, out) == (0, "1 files checked: no problems\n")
+    assert (code, out) == (0, "1 file checked: no problems\n")
     code, out, _ = invoke(base_repo, "validate", "--now", NOW, str(base_repo / "incidents"))
     assert code == 1
     assert "INC-2026-0043.yaml:1:1: error" in out

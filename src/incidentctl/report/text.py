@@ -37,11 +37,12 @@ def render(diagnostics: Sequence[Diagnostic], info: ReportInfo, out: TextIO) -> 
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     files = len({d.path for d in diagnostics})
+    checked = f"{info.files_checked} file{'s' * (info.files_checked != 1)} checked"
     if not diagnostics:
-        out.write(_paint(f"{info.files_checked} files checked: no problems\n", "32", color))
+        out.write(_paint(f"{checked}: no problems\n", "32", color))
         return
     summary = (
-        f"{info.files_checked} files checked: {errors} error{'s' * (errors != 1)}, "
+        f"{checked}: {errors} error{'s' * (errors != 1)}, "
         f"{warnings} warning{'s' * (warnings != 1)} in {files} file{'s' * (files != 1)}\n"
     )
     out.write(_paint(summary, "31" if errors else "33", color))
