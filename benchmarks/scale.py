@@ -1,0 +1,252 @@
+"""Whole-process timings and peak memory of every command, at several repository sizes.
+
+    python benchmarks/scale.py [--sizes 1000,10000,100000] [--runs 3] [--work DIR]
+
+For each size it generates a repository with ``benchmarks/generate.py`` (kept in
+``--work`` and reused), commits it, and times each command as a separate process
+(the median of ``--runs``), with its peak resident memory from ``wait4``. Beside
+them: the time to merely read every incident file, and check-jsonschema on 5,000
+files with the exported incident schema (cold and with its cache warm), when it is
+installed (``pip install check-jsonschema``). Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = "2026-11-23T12:00:00+00:00"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mib: float
+
+
+def run_once(args: Sequence[str], cwd: Path, env: dict[str, str]) -> Sample:
+    """One process: wall time and its own peak memory (``ru_maxrss`` from wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} exited {code} in {cwd}:\n{err}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+def measure(
+    args: Sequence[str],
+    cwd: Path,
+    env: dict[str, str],
+    runs: int,
+    before: Callable[[], None] | None = None,
+    after: Callable[[], None] | None = None,
+) -> Sample:
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        samples.append(run_once(args, cwd, env))
+        if after:
+            after()
+    return Sample(statistics.median(s.seconds for s in samples), max(s.peak_mib for s in samples))
+
+
+def git(repo: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    return out.stdout
+
+
+def prepare(work: Path, size: int) -> Path:
+    """A committed repository of ``size`` incidents, and a branch ``pr`` changing 5 files."""
+    repo = work / f"repo-{size}"
+    if (repo / ".git").is_dir():
+        git(repo, "checkout", "-q", "main")
+        git(repo, "reset", "-q", "--hard")
+        git(repo, "clean", "-qfdx", "-e", ".incidentctl-cache")
+        return repo
+    shutil.rmtree(repo, ignore_errors=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "generate.py"),
+            str(repo),
+            "--incidents",
+            str(size),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    git(repo, "init", "-q", "-b", "main")
+    (repo / ".gitignore").write_text(".incidentctl-cache/\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "generated")
+    git(repo, "checkout", "-q", "-b", "pr")
+    for path in incident_files(repo)[-5:]:
+        with path.open("a") as fh:
+            fh.write(f"  - {{at: {NOW}, by: bench, kind: note, text: changed on a branch}}\n")
+    git(repo, "commit", "-qam", "five changed incidents")
+    git(repo, "checkout", "-q", "main")
+    return repo
+
+
+def incident_files(repo: Path) -> list[Path]:
+    return sorted((repo / "incidents").glob("*/*.yaml"))
+
+
+def read_all(repo: Path) -> float:
+    start = time.perf_counter()
+    for path in incident_files(repo):
+        path.read_bytes()
+    return time.perf_counter() - start
+
+
+def table(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sample]:
+    files = incident_files(repo)
+    # an in_progress incident (the generator cycles states by sequence), so note works
+    one = next(p for p in files[len(files) // 2 :] if int(p.stem.split("-")[2]) % 6 == 1)
+    one_rel = one.relative_to(repo).as_posix()
+    one_id = one.stem
+    cache = repo / ".incidentctl-cache"
+    rows: dict[str, Sample] = {}
+
+    def drop_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def restore() -> None:
+        git(repo, "checkout", "-q", "--", "incidents")
+
+    def touch_100() -> None:
+        for path in files[:100]:
+            with path.open("a") as fh:
+                fh.write("# touched\n")
+
+    base = [exe, "--repo", str(repo)]
+    rows["validate, no cache"] = measure(
+        [*base, "validate", "--now", NOW], repo, env, runs, before=drop_cache
+    )
+    run_once([*base, "validate", "--now", NOW], repo, env)  # warm the cache
+    rows["validate, cache warm"] = measure([*base, "validate", "--now", NOW], repo, env, runs)
+    rows["validate, warm after 100 files changed"] = measure(
+        [*base, "validate", "--now", NOW], repo, env, runs, before=touch_100, after=restore
+    )
+    git(repo, "checkout", "-q", "pr")
+    rows["validate --base main, 5 changed files"] = measure(
+        [*base, "validate", "--base", "main", "--now", NOW], repo, env, runs
+    )
+    git(repo, "checkout", "-q", "main")
+    rows["validate ONE_FILE"] = measure([*base, "validate", one_rel, "--now", NOW], repo, env, runs)
+    rows["show ID"] = measure([*base, "show", one_id, "--now", NOW], repo, env, runs)
+    rows["note ID"] = measure(
+        [*base, "note", one_id, "--text", "benchmark", "--by", "bench", "--at", NOW],
+        repo,
+        env,
+        runs,
+        after=restore,
+    )
+    rows["sla status --format json"] = measure(
+        [*base, "sla", "status", "--format", "json", "--now", NOW], repo, env, runs
+    )
+    rows["list --open"] = measure([*base, "list", "--open", "--now", NOW], repo, env, runs)
+    read = statistics.median(read_all(repo) for _ in range(runs))
+    rows["(read every incident file, in process)"] = Sample(read, 0.0)
+    return rows
+
+
+def check_jsonschema(work: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sample]:
+    """incidentctl validate and check-jsonschema on the same 5,000 files."""
+    tool = shutil.which("check-jsonschema")
+    if tool is None:
+        print("check-jsonschema is not installed: skipping the comparison", file=sys.stderr)
+        return {}
+    repo = prepare(work, 5000)
+    files = [p.relative_to(repo).as_posix() for p in incident_files(repo)]
+    schema = str(ROOT / "schemas" / "incident.schema.json")
+    cache_home = work / "cjs-cache"
+    cjs_env = {**env, "XDG_CACHE_HOME": str(cache_home)}
+    rows: dict[str, Sample] = {}
+    rows["5,000 files: check-jsonschema"] = measure(
+        [tool, "--schemafile", schema, *files], repo, cjs_env, runs
+    )
+    cache = repo / ".incidentctl-cache"
+    rows["5,000 files: incidentctl validate, cold"] = measure(
+        [exe, "validate", "--now", NOW],
+        repo,
+        env,
+        runs,
+        before=lambda: shutil.rmtree(cache, ignore_errors=True),
+    )
+    rows["5,000 files: incidentctl validate, warm"] = measure(
+        [exe, "validate", "--now", NOW], repo, env, runs
+    )
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/incidentctl-bench"))
+    parser.add_argument("--skip-comparison", action="store_true")
+    opts = parser.parse_args()
+    sizes = [int(s) for s in opts.sizes.split(",")]
+    exe = shutil.which("incidentctl") or sys.exit("incidentctl is not on PATH")
+    env = {**os.environ, **GIT_ENV}
+    env.pop("INCIDENTCTL_NO_CACHE", None)
+    opts.work.mkdir(parents=True, exist_ok=True)
+    results: dict[int, dict[str, Sample]] = {}
+    for size in sizes:
+        print(f"{size} incidents ...", file=sys.stderr)
+        results[size] = table(prepare(opts.work, size), opts.runs, exe, env)
+    names = list(results[sizes[0]])
+    head = " | ".join(f"{s:,}" for s in sizes)
+    print(f"| command | {head} | peak memory at {sizes[-1]:,} |")
+    print("|---|" + "---|" * len(sizes) + "---|")
+    for name in names:
+        cells = " | ".join(f"{results[s][name].seconds:.2f} s" for s in sizes)
+        peak = results[sizes[-1]][name].peak_mib
+        print(f"| {name} | {cells} | {f'{peak:.0f} MiB' if peak else ''} |")
+    if not opts.skip_comparison:
+        compared = check_jsonschema(opts.work, opts.runs, exe, env)
+        if compared:
+            print("\n| 5,000 incident files | time | peak memory |\n|---|---|---|")
+            for name, sample in compared.items():
+                print(
+                    f"| {name.split(': ', 1)[1]} | {sample.seconds:.2f} s |"
+                    f" {sample.peak_mib:.0f} MiB |"
+                )
+    print(f"\n{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {opts.runs} runs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
