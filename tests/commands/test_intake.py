@@ -195,3 +195,34 @@ def test_options_that_exclude_each_other(repo: GitRepo, tmp_path: Path) -> None:
     assert code == 2 and "exclude each other" in err
     code, _, err = cli(repo.root, "intake", "--event-file", str(tmp_path / "missing.json"))
     assert code == 2 and "missing.json" in err
+
+
+def test_a_body_rendered_from_the_scaffold_form_is_taken_in(tmp_path: Path) -> None:
+    from incidentctl.intake.form import FORM_PATH, load_form
+
+    root = tmp_path / "scaffold"
+    assert CliRunner().invoke(main, ["init", str(root), "--now", NOW]).exit_code == 0
+    form = load_form((root / FORM_PATH).read_text(encoding="utf-8"))
+    answers = {"title": "Intranet is down", "description": "Every page\nanswers 502."}
+    sections = []
+    for item in form["body"]:
+        if "id" not in item:
+            continue
+        attributes = item["attributes"]
+        value = answers.get(item["id"]) or (attributes.get("options") or ["_No response_"])[0]
+        sections.append(f"### {attributes['label']}\n\n{value}")
+    body = "\n\n".join(sections)
+    path = tmp_path / "event.json"
+    issue = {
+        "number": 1,
+        "title": "[Incident]: ",
+        "body": body,
+        "user": {"login": "fred"},
+        "html_url": "https://github.com/acme/incidents/issues/1",
+        "created_at": "2026-11-23T10:00:00Z",
+    }
+    path.write_text(json.dumps({"issue": issue}))
+    code, out, _ = cli(root, "intake", "--event-file", str(path), "--now", NOW)
+    assert code == 0, out
+    assert out.startswith("INC-2026-0002: new, P1")
+    assert cli(root, "validate", "--now", NOW)[0] == 0

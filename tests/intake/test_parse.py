@@ -130,3 +130,13 @@ def test_a_null_body_reads_as_empty(tmp_path: Path) -> None:
     )
     event = read_event(path)
     assert (event.body, event.author, event.created_at) == ("", "dana", EVENT.created_at)
+
+
+def test_a_near_miss_is_named() -> None:
+    policies = load_repository(FIXTURES / "base").policies
+    body = (FIXTURES / "intake/complete.md").read_text(encoding="utf-8")
+    body = body.replace("\nPayroll\n", "\nPayrol\n")
+    _, problems = interpret(replace(EVENT, body=body), policies)
+    assert problems == [
+        "**Service** `Payrol` is not known: did you mean `Payroll`? Or choose one of `Payroll`."
+    ]

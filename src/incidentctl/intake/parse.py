@@ -9,6 +9,7 @@ it is stored as a YAML string and never evaluated.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -113,7 +114,9 @@ def shown(value: str) -> str:
     return f"{fence}{pad}{short}{pad}{fence}"
 
 
-def _match(value: str, known: dict[str, str], what: str, problems: list[str]) -> str | None:
+def _match(
+    value: str, known: dict[str, str], what: str, problems: list[str], *, guess: bool = True
+) -> str | None:
     wanted = value.casefold()
     for label, key in known.items():
         if wanted in (label.casefold(), key.casefold()):
@@ -121,7 +124,10 @@ def _match(value: str, known: dict[str, str], what: str, problems: list[str]) ->
     if not value:
         problems.append(f"**{what}** is missing: choose one of {_list(known)}.")
     else:
-        problems.append(f"**{what}** {shown(value)} is not known: choose one of {_list(known)}.")
+        close = difflib.get_close_matches(value.casefold(), [k.casefold() for k in known], n=1)
+        near = next((label for label in known if close and label.casefold() == close[0]), None)
+        hint = f"did you mean {shown(near)}? Or choose" if near and guess else "choose"
+        problems.append(f"**{what}** {shown(value)} is not known: {hint} one of {_list(known)}.")
     return None
 
 
@@ -142,7 +148,8 @@ def interpret(event: IssueEvent, policies: Policies) -> tuple[Answers | None, li
     pairs = category_options(policies)
     labels = {label: label for label in pairs}
     raw_category = re.sub(r"\s*/\s*", " / ", values.get("category", ""))
-    category = _match(raw_category, labels, "Category", problems)
+    # category labels share their first half, so a near match is no real suggestion
+    category = _match(raw_category, labels, "Category", problems, guess=False)
     levels = policies.priority
     chosen = {}
     for name in ("impact", "urgency"):
