@@ -116,7 +116,9 @@ def test_sla_runs_on_a_schedule_one_at_a_time() -> None:
     assert flow["concurrency"]["cancel-in-progress"] is False
     scripts = "\n".join(s.get("run", "") for s in steps(flow))
     assert "incidentctl sla check --open-issues --page" in scripts
-    assert "incidentctl autoclose --branch" in scripts
+    assert 'incidentctl autoclose --branch "$BRANCH" --push' in scripts
+    # while an auto-close pull request is open, no second one is opened
+    assert scripts.index("gh pr list --head") < scripts.index("incidentctl autoclose")
     assert flow["jobs"]["escalate"]["permissions"] == {"contents": "read", "issues": "write"}
 
 
