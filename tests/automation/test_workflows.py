@@ -234,3 +234,15 @@ def test_zizmor_does_report_an_unpinned_action(tmp_path: Path) -> None:
     proc = zizmor(bad)
     assert proc.returncode != 0
     assert "unpinned-uses" in {f["ident"] for f in json.loads(proc.stdout)}
+
+
+def test_a_missing_linter_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="zizmor is not installed"):
+        need("zizmor", False)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="zizmor is not installed"):
+        need("zizmor", False)
+    need("zizmor", True)  # found: nothing happens
