@@ -99,7 +99,17 @@ def test_a_quoted_answer_never_leaves_its_code_span(value: str) -> None:
         (
             '{"issue": {"number": 7, "title": "t", "body": null, "user": {"login": "dana"},'
             ' "html_url": "https://x/issues/7", "created_at": "yesterday"}}',
-            "lacks a valid",
+            r"lacks a valid created_at \(ISO 8601 with offset\)",
+        ),
+        (
+            '{"issue": {"number": 7, "title": "t", "body": null, "user": {"login": "dana"},'
+            ' "html_url": "https://x/issues/7", "created_at": "2026-11-23T10:00:00"}}',
+            "lacks a valid created_at",
+        ),
+        (
+            '{"issue": {"number": 7, "title": "t", "user": "dana", "html_url": "u",'
+            ' "created_at": "2026-11-23T10:00:00Z"}}',
+            "lacks a valid user.login",
         ),
     ],
 )

@@ -61,16 +61,33 @@ def read_event(path: Path) -> IssueEvent:
             "run intake from a workflow triggered by `on: issues`",
         )
     try:
+        created_at = datetime.fromisoformat(_typed(issue, "created_at", str))
+        if created_at.tzinfo is None:  # GitHub always sends UTC ("...Z")
+            raise KeyError("created_at")
         return IssueEvent(
             number=_typed(issue, "number", int),
             title=_typed(issue, "title", str),
             body=issue.get("body") or "",  # null when the body is empty
             author=_typed(_typed(issue, "user", dict), "login", str),
             url=_typed(issue, "html_url", str),
-            created_at=datetime.fromisoformat(_typed(issue, "created_at", str)),
+            created_at=created_at,
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"--event-file: {path}: the issue lacks a valid {exc.args[0]}") from None
+    except (KeyError, ValueError):
+        raise UsageError(
+            f"--event-file: {path}: the issue lacks a valid {_first_bad(issue)}",
+            "pass the payload of an `issues` event ($GITHUB_EVENT_PATH)",
+        ) from None
+
+
+def _first_bad(issue: dict[str, Any]) -> str:
+    user = issue.get("user")
+    checks = [
+        ("number", isinstance(issue.get("number"), int)),
+        ("title", isinstance(issue.get("title"), str)),
+        ("user.login", isinstance(user, dict) and isinstance(user.get("login"), str)),
+        ("html_url", isinstance(issue.get("html_url"), str)),
+    ]
+    return next((name for name, ok in checks if not ok), "created_at (ISO 8601 with offset)")
 
 
 def _typed(data: dict[str, Any], key: str, kind: type[Any]) -> Any:
