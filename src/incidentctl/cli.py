@@ -184,9 +184,9 @@ def sla_status(repo: Path | None, fmt: str, now: str | None, show_all: bool) -> 
 
 def _add_record_commands() -> None:
     """Register the authoring and record commands (their modules import only click)."""
-    from incidentctl import cli_edit, cli_records
+    from incidentctl import cli_automation, cli_edit, cli_records
 
-    for command in (*cli_records.COMMANDS, *cli_edit.COMMANDS):
+    for command in (*cli_records.COMMANDS, *cli_edit.COMMANDS, *cli_automation.COMMANDS):
         main.add_command(command)
 
 

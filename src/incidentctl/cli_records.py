@@ -119,18 +119,30 @@ def show(repo: Path | None, incident_id: str, fmt: str, now: str | None) -> None
 
 
 @click.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
 @click.option("--now", metavar="TIMESTAMP", help=NOW_HELP)
-def init(directory: Path, now: str | None) -> None:
+@click.option(
+    "--refresh-forms",
+    is_flag=True,
+    help="Regenerate the dropdowns of .github/ISSUE_TEMPLATE/incident.yml from policies/"
+    " in the repository (DIRECTORY, --repo or the current one); nothing else is touched.",
+)
+@click.pass_obj
+def init(repo: Path | None, directory: Path | None, now: str | None, refresh_forms: bool) -> None:
     """Scaffold a new incident repository in DIRECTORY (new or empty).
 
     Commented policies, an example incident and KB article, JSON Schemas, a
-    pre-commit configuration, a GitHub Actions pull-request check and a MkDocs
-    configuration; it validates clean.
+    pre-commit configuration, the GitHub Actions workflows, the incident issue
+    form and a MkDocs configuration; it validates clean.
     """
-    from incidentctl.commands.common import parse_now
-    from incidentctl.commands.init import execute
+    from incidentctl.commands.common import open_repository, parse_now
+    from incidentctl.commands.init import execute, refresh_forms_in
+    from incidentctl.errors import UsageError
 
+    if refresh_forms:
+        sys.exit(refresh_forms_in(open_repository(directory or repo, Path.cwd())))
+    if directory is None:
+        raise UsageError("missing DIRECTORY", "incidentctl init DIR (or --refresh-forms)")
     sys.exit(execute(directory, parse_now(now)))
 
 

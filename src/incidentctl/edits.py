@@ -23,8 +23,9 @@ from incidentctl.store.repo import Policies
 S = Status
 
 # The order of top-level keys in a record; a key an edit adds goes in its place.
-_KEYS = """id title description reported_by reported_at channel service configuration_item
-    category subcategory impact urgency priority priority_override_reason status hold_reason
+_KEYS = """id title description reported_by reported_at channel source_issue service
+    configuration_item category subcategory impact urgency priority priority_override_reason
+    status hold_reason
     major assignment_group assignee started_at detected_at parent problem related duplicate_of
     tags timeline resolution satisfaction"""
 KEY_ORDER = tuple(_KEYS.split())

@@ -25,7 +25,11 @@ def test_init_scaffolds_a_repository_that_validates_clean(tmp_path: Path) -> Non
     assert code == 0 and "created an incident repository" in out
     found = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     for rel in [
-        ".github/workflows/incidents.yml",
+        ".github/ISSUE_TEMPLATE/incident.yml",
+        ".github/workflows/intake.yml",
+        ".github/workflows/pages.yml",
+        ".github/workflows/sla.yml",
+        ".github/workflows/validate.yml",
         ".gitignore",
         ".pre-commit-config.yaml",
         "incidentctl.yaml",
@@ -46,7 +50,7 @@ def test_init_scaffolds_a_repository_that_validates_clean(tmp_path: Path) -> Non
 
 def test_the_workflow_runs_the_pull_request_check(tmp_path: Path) -> None:
     cli("init", str(tmp_path / "r"), "--now", NOW)
-    flow = yaml.safe_load((tmp_path / "r/.github/workflows/incidents.yml").read_text())
+    flow = yaml.safe_load((tmp_path / "r/.github/workflows/validate.yml").read_text())
     steps = flow["jobs"]["validate"]["steps"]
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0

@@ -19,7 +19,9 @@ from typing import TextIO
 from incidentctl.commands.schema import KINDS, schema_for
 from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.ids import format_id
+from incidentctl.intake.form import FORM_PATH, refresh
 from incidentctl.store.atomic import write_atomic
+from incidentctl.store.repo import Repository
 
 EXAMPLE_INCIDENT = "incidents/INCIDENT.yaml"
 
@@ -83,4 +85,27 @@ def execute(target: Path, now: datetime, out: TextIO | None = None) -> int:
         "  git init -b main && git add . && git commit -m 'Incident repository'\n"
         "  incidentctl validate\n"
     )
+    return EXIT_CLEAN
+
+
+def refresh_forms_in(repo: Repository, out: TextIO | None = None) -> int:
+    """Regenerate the issue form's dropdowns from the policies (the scaffold's form if none)."""
+    out = sys.stdout if out is None else out
+    path = repo.root / FORM_PATH
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = (
+            _templates()
+            .joinpath("dot-github", "ISSUE_TEMPLATE", "incident.yml")
+            .read_text(encoding="utf-8")
+        )
+    new_text = refresh(text, repo.policies, FORM_PATH)
+    if path.is_file() and new_text == text:
+        out.write(f"{FORM_PATH} is up to date\n")
+        return EXIT_CLEAN
+    existed = path.is_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, new_text)
+    out.write(f"{FORM_PATH} {'updated' if existed else 'written'} from policies/\n")
     return EXIT_CLEAN

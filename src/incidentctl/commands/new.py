@@ -68,6 +68,7 @@ class NewRequest:
     branch: str | None = None
     push: bool = False
     configuration_item: str | None = None
+    source_issue: str | None = None  # the tracker issue the incident came from (intake)
     ask: Ask | None = None  # prompts on a terminal; None: missing fields are an error
 
 
@@ -144,8 +145,10 @@ def build(request: NewRequest, values: dict[str, str]) -> tuple[str, dict[str, A
         "reported_by": values["reported_by"],
         "reported_at": at,
     }
-    for key in ("channel", "service"):
-        data[key] = values[key]
+    data["channel"] = values["channel"]
+    if request.source_issue:
+        data["source_issue"] = request.source_issue
+    data["service"] = values["service"]
     if request.configuration_item:
         data["configuration_item"] = request.configuration_item
     data |= {
@@ -203,34 +206,55 @@ def _literal_ok(text: str) -> bool:
     )
 
 
-def execute(request: NewRequest, out: TextIO | None = None) -> int:
-    """Create the record; returns the exit code."""
-    out = sys.stdout if out is None else out
-    repo = request.repo
-    if request.push and request.branch is None:
-        raise UsageError("--push needs --branch NAME")
+@dataclass(frozen=True)
+class Prepared:
+    """A new record, checked and ready to write: its ID, path, text, data and a note."""
+
+    incident_id: str
+    rel: str
+    text: str
+    data: dict[str, Any]
+    note: str
+
+
+def prepare(request: NewRequest) -> Prepared:
+    """Gather, build, render and check the new record, without writing anything."""
     values = gather(request)
     incident_id, data, note = build(request, values)
     text = render(data)
     rel = f"incidents/{request.reported_at.year}/{incident_id}.yaml"
     model = Incident.model_validate(yamlread.load(text))
-    errors = sorted(record_errors(repo, request.now, Source(rel, text), model))
+    errors = sorted(record_errors(request.repo, request.now, Source(rel, text), model))
     if errors:
         raise Refused(f"the new incident would not be valid: {'; '.join(errors)}")
+    return Prepared(incident_id, rel, text, data, note)
+
+
+def execute(request: NewRequest, out: TextIO | None = None) -> int:
+    """Create the record; returns the exit code."""
+    if request.push and request.branch is None:
+        raise UsageError("--push needs --branch NAME")
+    write(request, prepare(request), sys.stdout if out is None else out)
+    return EXIT_CLEAN
+
+
+def write(request: NewRequest, ready: Prepared, out: TextIO) -> None:
+    """Write the prepared record (on a new branch, committed and pushed, if asked)."""
+    repo = request.repo
+    incident_id, rel, data = ready.incident_id, ready.rel, ready.data
     if request.branch is not None:
         git.require_repository(repo.root, "--branch")
         git.create_branch(repo.root, request.branch)
     path = repo.root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_checked(path, text, None)
+    write_checked(path, ready.text, None)
     out.write(
         f"{incident_id}: new, {data['priority']}"
         + (f", {data['assignment_group']}" if "assignment_group" in data else "")
         + f" ({rel})\n"
     )
-    if note:
-        out.write(f"note: {note}\n")
+    if ready.note:
+        out.write(f"note: {ready.note}\n")
     commit_change(
         repo.root, rel, request.branch, request.push, f"{incident_id}: new ({data['title']})", out
     )
-    return EXIT_CLEAN

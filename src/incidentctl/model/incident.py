@@ -142,6 +142,7 @@ class Incident(Strict):
     reported_by: Text
     reported_at: AwareDatetime
     channel: Channel
+    source_issue: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     service: Text
     configuration_item: Text | None = None
     category: Text

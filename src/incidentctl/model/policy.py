@@ -121,6 +121,9 @@ class SlaPolicy(Strict):
     thresholds: list[Threshold] = []
     reopen_window: Duration
     auto_close_after: Duration
+    # wall-clock time after resolution in which the caller is asked for a survey;
+    # autoclose leaves an unsurveyed incident resolved until it ends
+    survey_window: Duration | None = None
     overrides: dict[Name, dict[Name, TargetOverride]] = {}
 
 

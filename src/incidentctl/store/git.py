@@ -210,3 +210,19 @@ def commit_files(root: Path, paths: Sequence[str], message: str) -> str:
 def push(root: Path, branch: str, remote: str = "origin") -> None:
     """Push ``branch`` to ``remote`` and set it as the upstream."""
     _run(root, ["push", "--quiet", "-u", remote, branch])
+
+
+def remote_branch_exists(root: Path, branch: str, remote: str = "origin") -> bool:
+    """Whether ``remote`` has the branch (asks the remote: not what was last fetched)."""
+    proc = _run(root, ["ls-remote", "--exit-code", "--heads", remote, branch], check=False)
+    if proc.returncode not in (0, 2):  # 2: no such branch; anything else: no remote
+        detail = proc.stderr.decode("utf-8", "replace").strip() or f"exit {proc.returncode}"
+        raise GitError(f"git ls-remote {remote} failed: {detail}")
+    return proc.returncode == 0
+
+
+def fetch_branch(root: Path, branch: str, remote: str = "origin") -> str:
+    """Fetch ``branch`` from ``remote`` into its remote-tracking ref; returns the ref."""
+    ref = f"refs/remotes/{remote}/{branch}"
+    _run(root, ["fetch", "--quiet", remote, f"+refs/heads/{branch}:{ref}"])
+    return ref

