@@ -61,13 +61,10 @@ def load_snapshot(root: Path, ref: str) -> Snapshot:
             f"--as-of: {ref!r} names no commit in this repository",
             "give a branch, tag or commit SHA (git log --oneline, git tag)",
         )
-    names = [n for folder in FOLDERS for n in git.tree_names(root, commit, folder)]
-    names += git.tree_names(root, commit, CONFIG_FILE)
-    blobs = {
-        rel: raw
-        for (_, rel), raw in git.read_blobs(root, [(commit, n) for n in names]).items()
-        if raw is not None
-    }
+    oids = git.tree_blobs(root, commit, [*FOLDERS, CONFIG_FILE])
+    paths = sorted(oids)
+    contents = git.read_objects(root, [oids[p] for p in paths])
+    blobs = {p: raw for p, raw in zip(paths, contents, strict=True) if raw is not None}
     diagnostics: list[Diagnostic] = []
     config = RepoConfig()
     if CONFIG_FILE in blobs:
