@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -17,7 +16,6 @@ from incidentctl.commands.kpi import collect_facts, kpi_policies
 from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.kpi.export import TABLES, Row, clock_rows, event_rows, incident_row
 from incidentctl.sla.calendar import to_seconds
-from incidentctl.sla.clock import NoTarget, clocks
 from incidentctl.store.atomic import write_atomic
 from incidentctl.store.repo import Repository
 
@@ -35,8 +33,7 @@ class ExportRequest:
 
 def tables(repo: Repository, now: datetime, err: TextIO) -> dict[str, list[Row]]:
     """Every table's rows for the incidents reported by ``now``, as they stood at ``now``."""
-    pol = kpi_policies(repo)
-    by_id = {f.id: f for f in collect_facts(repo, pol, now, err)}
+    by_id = {f.id: f for f in collect_facts(repo, kpi_policies(repo), now, err)}
     at = to_seconds(now)
     out: dict[str, list[Row]] = {name: [] for name in TABLES}
     for rel in repo.incident_paths():
@@ -49,9 +46,7 @@ def tables(repo: Repository, now: datetime, err: TextIO) -> dict[str, list[Row]]
         past = model.model_copy(update={"timeline": kept})
         out["incidents"].append(incident_row(past, fact, rel))
         out["events"].extend(event_rows(past))
-        # an incident without a target has no clocks; collect_facts has warned about it
-        with contextlib.suppress(NoTarget):
-            out["clocks"].extend(clock_rows(clocks(model, pol.sla, now) if pol.sla else []))
+        out["clocks"].extend(clock_rows(fact.clocks))
     return out
 
 

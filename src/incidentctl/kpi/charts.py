@@ -136,7 +136,8 @@ def stacked_bars(
                 ax.bar(categories, values, bottom=bottom, label=label, color=PALETTE[i % 7])
                 bottom = [b + v for b, v in zip(bottom, values, strict=True)]
             ax.set_ylabel(ylabel)
-            ax.legend(loc="upper left", ncols=min(len(series), 6), fontsize=8)
+            _legend(ax)
+            _integers(ax)
             _rotate(ax, categories)
         ax.set_title(title)
         return to_svg(fig, name, title, alt)
@@ -150,8 +151,12 @@ def grouped_bars(
     ylabel: str,
     alt: str,
     ylim: tuple[float, float] | None = None,
+    integer: bool = False,
 ) -> str:
-    """Bars side by side per category, one per series; a missing value leaves a gap."""
+    """Bars side by side per category, one per series; a missing value leaves a gap.
+
+    ``integer``: the values are counts, so the axis has whole ticks only.
+    """
     with figure() as (fig, ax):
         if not categories or all(v is None for _, values in series for v in values):
             _no_data(ax)
@@ -167,7 +172,9 @@ def grouped_bars(
             if ylim:
                 ax.set_ylim(*ylim)
             if len(series) > 1:
-                ax.legend(loc="lower right", fontsize=8)
+                _legend(ax)
+            if integer:
+                _integers(ax)
             _rotate(ax, categories)
         ax.set_title(title)
         return to_svg(fig, name, title, alt)
@@ -191,10 +198,21 @@ def lines(
                 ax.plot(categories, ys, marker="o", label=label, color=PALETTE[(i * 2) % 7])
             ax.set_ylabel(ylabel)
             ax.set_ylim(bottom=0)
-            ax.legend(loc="upper left", fontsize=8)
+            _legend(ax)
             _rotate(ax, categories)
         ax.set_title(title)
         return to_svg(fig, name, title, alt)
+
+
+def _legend(ax: Axes) -> None:
+    # beside the plot, never over the data
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+
+
+def _integers(ax: Axes) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _rotate(ax: Axes, categories: Sequence[str]) -> None:

@@ -24,7 +24,14 @@ from incidentctl.model.incident import (
 )
 from incidentctl.model.policy import PriorityPolicy, ServicesPolicy
 from incidentctl.sla.calendar import to_seconds
-from incidentctl.sla.clock import ClockKind, ClockState, NoTarget, clocks, priority_at
+from incidentctl.sla.clock import (
+    ClockKind,
+    ClockResult,
+    ClockState,
+    NoTarget,
+    clocks,
+    priority_at,
+)
 from incidentctl.sla.policy import SlaPolicies
 
 RESOLVED_STATES = frozenset({Status.RESOLVED, Status.CLOSED})
@@ -67,6 +74,7 @@ class IncidentFacts:
     kb: tuple[str, ...]  # articles cited by the resolution of a resolved incident
     calendar: str | None  # the SLA calendar of the working-time figures
     problem: str | None = None  # why the SLA figures are missing (no target), for a warning
+    clocks: tuple[ClockResult, ...] = ()  # respond and resolve at now (none if cancelled)
 
     @property
     def cancelled(self) -> bool:
@@ -127,9 +135,11 @@ def incident_facts(incident: Incident, pol: KpiPolicies, now: datetime) -> Incid
     respond_met = resolve_met = None
     tta_work = ttr_work = None
     calendar = problem = None
+    measured: tuple[ClockResult, ...] = ()
     if pol.sla is not None and status is not Status.CANCELLED:
         try:
-            results = {r.clock: r for r in clocks(incident, pol.sla, now)}
+            measured = tuple(clocks(incident, pol.sla, now))
+            results = {r.clock: r for r in measured}
         except NoTarget as exc:
             problem = str(exc)
         else:
@@ -179,4 +189,5 @@ def incident_facts(incident: Incident, pol: KpiPolicies, now: datetime) -> Incid
         kb=tuple(incident.resolution.kb) if resolved and incident.resolution else (),
         calendar=calendar,
         problem=problem,
+        clocks=measured,
     )

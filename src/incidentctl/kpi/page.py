@@ -150,7 +150,7 @@ def backlog_chart(d: Dashboard) -> Chart:
         f"{title}: {t.open_count} open; " + ", ".join(f"{label}: {n}" for label, n in buckets) + "."
     )
     series = [("open incidents", [float(n) for _, n in buckets])]
-    svg = charts.grouped_bars("backlog-age", title, labels, series, "incidents", alt)
+    svg = charts.grouped_bars("backlog-age", title, labels, series, "incidents", alt, integer=True)
     table = [["Age", "Open incidents"], *([label, str(n)] for label, n in buckets)]
     return Chart("backlog-age", title, alt, table, svg)
 
