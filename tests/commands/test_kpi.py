@@ -133,3 +133,35 @@ def test_export_command(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     code, _, err = run(REPO, "export", "--now", NOW, "--out", str(tmp_path / "file"))
     assert code == 2 and "--out" in err
+
+
+def test_priority_without_target_is_warned_and_counted(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    path = repo / "incidents/2026/INC-2026-0004.yaml"
+    path.write_text(path.read_text().replace("priority: P4", "priority: P9"))
+    code, out, err = run(repo, "kpi", "--now", NOW, "--format", "json", "--by", "priority")
+    assert code == 0
+    assert "INC-2026-0004: no SLA target for priority P9; its SLA figures are left out" in err
+    groups = {g["key"]: g for g in json.loads(out)["groups"]}
+    assert groups["P9"]["count"] == 1 and groups["P9"]["open_count"] == 1
+    assert groups["P4"]["count"] == 1  # F only
+
+
+def test_grouped_by_the_priority_in_force_at_now(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    path = repo / "incidents/2026/INC-2026-0005.yaml"
+    entry = (
+        "  - {at: 2026-11-20T10:05:00+00:00, by: erin, kind: priority, from: P3, to: P2,"
+        " impact: medium, urgency: high}\n"
+    )
+    text = path.read_text()
+    marker = "  - {at: 2026-11-20T10:10:00+00:00"
+    path.write_text(text.replace(marker, entry + marker))
+    before = kpi_json(repo, "--by", "priority", "--now", "2026-11-20T10:04:00+00:00")
+    assert {g["key"]: g["count"] for g in before["groups"]}["P3"] == 2  # B and E, still P3
+    after = {g["key"]: g for g in kpi_json(repo, "--by", "priority")["groups"]}
+    assert after["P2"]["count"] == 3 and after["P3"]["count"] == 1
+    # E, acknowledged after 10 m, is now measured against P2's 30 m: met, as A (20 m), G (5 m)
+    assert after["P2"]["respond_met_rate"] == 1.0

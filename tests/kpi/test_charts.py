@@ -97,3 +97,29 @@ def test_page_writes_the_charts_it_links(tmp_path: Path) -> None:
     assert text.startswith("# KPI report\n")
     assert "| KB-0001 | Article 1 | 2 |" in text
     assert "## By priority" in text and "## By month" in text
+
+
+def test_user_text_is_escaped_in_the_svg_and_the_page(tmp_path: Path) -> None:
+    import dataclasses
+
+    d = dashboard()
+    # a priority name and a KB title as hostile as policy and KB authors could write them
+    hostile = '<script>alert("x")</script> $\\frac{1}{2}$ & |'
+    groups = [
+        dataclasses.replace(g, keys={"priority": hostile}) if g.keys["priority"] == "P1" else g
+        for g in d.by_priority.groups
+    ]
+    kb = [dataclasses.replace(u, title=hostile) for u in d.overall.kb_usage]
+    d = dataclasses.replace(
+        d,
+        by_priority=dataclasses.replace(d.by_priority, groups=groups),
+        overall=dataclasses.replace(d.overall, kb_usage=kb),
+    )
+    charts = all_charts(d)
+    sla = next(c for c in charts if c.name == "sla-met")
+    root = check_svg(sla)
+    assert hostile in "".join(root.itertext())  # shown as text, dollars and all
+    assert "<script" not in sla.svg
+    text = page_markdown(d, tmp_path, "")
+    assert "<script" not in text
+    assert "&lt;script&gt;" in text and "\\|" in text

@@ -42,6 +42,7 @@ RC: Any = {
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "font.size": 10,
+    "text.parse_math": False,  # a "$" in a service or priority name is text, not TeX
     "text.color": SENTINEL,
     "axes.edgecolor": SENTINEL,
     "axes.labelcolor": SENTINEL,
