@@ -1,7 +1,12 @@
 """The KPI report page of the site: the reports it shows, its charts, and its Markdown.
 
 ``build_dashboard`` is pure; ``page_markdown`` writes the chart SVG files into
-the folder it is given (the site build's docs folder) and returns the page.
+the folder it is given (the site build's docs folder) and returns the page. From
+a repository, as the site build does::
+
+    dashboard = commands.kpi.kpi_dashboard(repo, now)
+    text = page_markdown(dashboard, docs / "kpi" / "charts", "charts/")
+    (docs / "kpi" / "index.md").write_text(text, encoding="utf-8")
 """
 
 from __future__ import annotations
