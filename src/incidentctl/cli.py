@@ -191,3 +191,14 @@ def _add_record_commands() -> None:
 
 
 _add_record_commands()
+
+
+def _add_kpi_commands() -> None:
+    """Register ``kpi`` and ``export`` (their module imports only click)."""
+    from incidentctl import cli_kpi
+
+    for command in cli_kpi.COMMANDS:
+        main.add_command(command)
+
+
+_add_kpi_commands()

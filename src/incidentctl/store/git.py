@@ -140,6 +140,42 @@ def tree_names(root: Path, rev: str, folder: str) -> list[str]:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
+def tree_blobs(root: Path, rev: str, paths: Sequence[str]) -> dict[str, str]:
+    """Every file under ``paths`` in the tree of ``rev``: path -> blob object ID (one ``ls-tree``).
+
+    Reading blobs by object ID is what makes a snapshot of a large folder fast: a
+    ``rev:path`` look-up scans the folder's tree entry by entry, for every file.
+    """
+    out = _run(root, ["ls-tree", "-r", "-z", rev, "--", *paths]).stdout
+    found: dict[str, str] = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = record.partition("\t")
+        fields = meta.split(" ")
+        if path and len(fields) == 3 and fields[1] == "blob":
+            found[path] = fields[2]
+    return found
+
+
+def read_objects(root: Path, oids: Sequence[str]) -> list[bytes | None]:
+    """The content of each blob, by object ID, in one ``git cat-file --batch``."""
+    if not oids:
+        return []
+    out = _run(root, ["cat-file", "--batch"], stdin="".join(f"{o}\n" for o in oids).encode()).stdout
+    found: list[bytes | None] = []
+    pos = 0
+    for _ in oids:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3:
+            size = int(header[2])
+            found.append(out[pos : pos + size] if header[1] == b"blob" else None)
+            pos += size + 1
+        else:  # "<oid> missing"
+            found.append(None)
+    return found
+
+
 def read_blobs(
     root: Path, wanted: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], bytes | None]:

@@ -114,6 +114,11 @@ def read_yaml(path: Path, rel: str, max_bytes: int) -> Read:
     text, diags = read_text(path, rel, max_bytes)
     if text is None:
         return Read(None, None, diags)
+    return yaml_from_text(text, rel)
+
+
+def yaml_from_text(text: str, rel: str) -> Read:
+    """Parse a YAML file's text (read from disk or from git)."""
     source = Source(rel, text)
     data, diags = parse_yaml(text, source)
     return Read(source, data, diags)
@@ -124,6 +129,11 @@ def read_front_matter(path: Path, rel: str, max_bytes: int) -> tuple[Read, str]:
     text, diags = read_text(path, rel, max_bytes)
     if text is None:
         return Read(None, None, diags), ""
+    return split_front_matter(text, rel)
+
+
+def split_front_matter(text: str, rel: str) -> tuple[Read, str]:
+    """Parse the front matter of an article's text; returns the read and the body."""
     first, _, rest = text.partition("\n")
     end = _FRONT_MATTER_END.search(rest) if first.rstrip() == "---" else None
     if end is None:

@@ -102,7 +102,7 @@ class Repository:
         """Parse and validate one incident file (cached); findings join ``diagnostics``."""
         if rel in self._incidents:
             return self._incidents[rel]
-        text, problems = read_text(self.root / rel, rel, self.config.limits.max_file_bytes)
+        text, problems = self._read_text(rel)
         record = None
         if text is not None:
             key = digest(text)
@@ -118,6 +118,10 @@ class Repository:
         self.diagnostics.extend(problems)
         self._incidents[rel] = record
         return record
+
+    def _read_text(self, rel: str) -> tuple[str | None, list[Diagnostic]]:
+        """The text of a file of the repository (a snapshot reads it from git instead)."""
+        return read_text(self.root / rel, rel, self.config.limits.max_file_bytes)
 
     def incident(self, incident_id: str) -> IncidentRecord | None:
         """The record with this ID (the first file named after it), loading it if needed."""

@@ -1,0 +1,1 @@
+"""KPIs (SPEC 5): facts per incident, aggregates per group, renderers, charts. No I/O."""
