@@ -30,6 +30,12 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("incidentctl: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`incidentctl export | head`): stop quietly, as a
+            # command killed by SIGPIPE does, and keep Python from complaining at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:  # a bug, not a user error
             if os.environ.get("INCIDENTCTL_DEBUG"):
                 raise
