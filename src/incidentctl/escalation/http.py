@@ -145,7 +145,10 @@ class Http:
             except httpx.TransportError as exc:
                 retry = Retry(_transport_reason(exc), ambiguous=True)
             else:
-                found = self.classify(response)
+                try:
+                    found = self.classify(response)
+                except ServiceError as exc:  # a service may quote a secret back
+                    raise self._scrubbed(exc) from None
                 if found is None:
                     return response
                 retry = found
@@ -154,6 +157,12 @@ class Http:
                 recovered = recover()
                 if recovered is not None:
                     return recovered
+
+    def _scrubbed(self, exc: ServiceError) -> ServiceError:
+        exc.message = self.redact(exc.message)
+        exc.hint = self.redact(exc.hint) if exc.hint else exc.hint
+        exc.args = (exc.message,)
+        return exc
 
     def _space(self) -> None:
         now = self.clock.monotonic()
