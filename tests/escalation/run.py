@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import httpx
+
 from incidentctl.commands.sla_check import SlaCheckRequest, execute
 from incidentctl.store.repo import load_repository
 from tests.escalation.fake import FakeClock, FakeServer
@@ -31,6 +33,7 @@ def check(
     fmt: str = "text",
     env: dict[str, str] | None = None,
     max_wait: float = 600.0,
+    transport: httpx.BaseTransport | None = None,
 ) -> Outcome:
     clock = FakeClock()
     out, err = io.StringIO(), io.StringIO()
@@ -44,7 +47,8 @@ def check(
         dry_run=dry_run,
         max_wait=max_wait,
         clock=clock,
-        timeout=0.5,  # the fake's "timeout" fault answers after 1.5 s
+        timeout=0.5 if transport is None else 30.0,  # the fake's "timeout" answers after 1.5 s
+        transport=transport,
     )
     code = execute(request, out, err)
     return Outcome(code, out.getvalue(), err.getvalue(), clock)

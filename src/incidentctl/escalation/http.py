@@ -229,11 +229,21 @@ def header_number(response: httpx.Response, name: str) -> float | None:
 
 
 def pages(http: Http, url: str, params: dict[str, Any]) -> Iterable[Any]:
-    """Every item of a paginated JSON list, following ``Link: rel=next``."""
+    """Every item of a paginated JSON list, following ``Link: rel=next``.
+
+    A link to another host is refused: the request would carry the token there.
+    """
+    origin = httpx.URL(url).copy_with(path="/", query=None)
     response = http.request("GET", url, params=params)
     while True:
         yield from response.json()
         following = next_link(response)
         if following is None:
             return
+        if httpx.URL(following).copy_with(path="/", query=None) != origin:
+            raise ServiceError(
+                f"{http.service}: the next page of {httpx.URL(url).path} is on another host"
+                f" ({httpx.URL(following).host}); not following it with the token",
+                "check GITHUB_API_URL: it must be the API the links point at",
+            )
         response = http.request("GET", following)
