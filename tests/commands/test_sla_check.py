@@ -278,6 +278,7 @@ def test_secrets_never_appear_in_any_output(
     fake.state.faults.append(Fault("GET", r"/issues$", status=401, body={"message": TOKEN}))
     result = check(scenario_repo, fake, RUN1, env=env)
     assert result.code == 2
+    assert "Nothing was done" in result.out  # not "up to date": the tracker was not read
     outputs += [result.out, result.err, summary.read_text(encoding="utf-8")]
     text = "\n".join(outputs)
     assert "the pager" in text and "refused the token" in text and "chat webhook" in text

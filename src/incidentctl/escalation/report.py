@@ -43,18 +43,19 @@ class CheckReport:
         )
 
     def footer(self) -> str:
+        if not self.actions and self.errors:
+            return "Nothing was done: see the error below."
         if not self.actions:
             return "Nothing to do: every escalation is up to date."
         done = sum(a.result == "done" for a in self.actions)
         failed = sum(a.result == "failed" for a in self.actions)
+        count = len(self.actions)
+        planned = f"{count} action{'s' if count != 1 else ''} planned"
         if self.dry_run:
-            return f"{len(self.actions)} actions planned; dry run: nothing was changed."
+            return f"{planned}; dry run: nothing was changed."
         if done == 0 and failed == 0:
-            return (
-                f"{len(self.actions)} actions planned; nothing was changed"
-                " (pass --open-issues to apply them)."
-            )
-        return f"{len(self.actions)} actions planned: {done} done, {failed} failed."
+            return f"{planned}; nothing was changed (pass --open-issues to apply them)."
+        return f"{planned}: {done} done, {failed} failed."
 
 
 def _state(report: CheckReport, action: Action) -> str:
