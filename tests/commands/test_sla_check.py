@@ -288,3 +288,32 @@ def test_secrets_never_appear_in_any_output(
     posted = json.dumps([r.body for r in fake.state.requests if r.path.startswith("/repos")])
     for secret in secrets:
         assert secret not in posted
+
+
+def test_dry_run_with_the_tracker_shows_only_what_is_left(
+    scenario_repo: Path, fake: FakeServer
+) -> None:
+    check(scenario_repo, fake, RUN1)
+    seen = len(fake.state.requests)
+    result = check(scenario_repo, fake, RUN2, dry_run=True)
+    assert fake.state.writes(seen) == []
+    planned = [line.split()[:4] for line in result.out.splitlines()[2:-1]]
+    assert planned == [
+        ["INC-2026-0050", "resolve", "warning", "comment"],
+        ["INC-2026-0050", "resolve", "warning", "update"],
+        ["INC-2026-0051", "resolve", "warning", "comment"],
+        ["INC-2026-0051", "resolve", "warning", "update"],
+        ["INC-2026-0052", "resolve", "warning", "comment"],
+        ["INC-2026-0052", "resolve", "warning", "update"],
+    ]
+
+
+def test_a_duplicate_issue_is_reported_and_the_oldest_kept(
+    scenario_repo: Path, fake: FakeServer
+) -> None:
+    check(scenario_repo, fake, RUN1)
+    copy = fake.state.add_issue("copy", str(fake.state.issues[1]["body"]), ["incidentctl"])
+    seen = len(fake.state.requests)
+    result = check(scenario_repo, fake, RUN1)
+    assert f"issues #1 and #{copy} are both about INC-2026-0050:respond" in result.err
+    assert fake.state.writes(seen) == []

@@ -114,7 +114,8 @@ class Pager:
             },
         }
         if link:
-            event["links"] = [{"href": link, "text": f"{target.incident_id} escalation issue"}]
+            what = "escalation issue" if "/issues/" in link else "record"
+            event["links"] = [{"href": link, "text": f"{target.incident_id} {what}"}]
         self.http.request("POST", self.url, json=event)
 
     def resolve(self, target: Target) -> None:
