@@ -301,10 +301,10 @@ def test_dry_run_with_the_tracker_shows_only_what_is_left(
     assert planned == [
         ["INC-2026-0050", "resolve", "warning", "comment"],
         ["INC-2026-0050", "resolve", "warning", "update"],
-        ["INC-2026-0051", "resolve", "warning", "comment"],
-        ["INC-2026-0051", "resolve", "warning", "update"],
         ["INC-2026-0052", "resolve", "warning", "comment"],
         ["INC-2026-0052", "resolve", "warning", "update"],
+        ["INC-2026-0051", "resolve", "warning", "comment"],
+        ["INC-2026-0051", "resolve", "warning", "update"],
     ]
 
 

@@ -11,7 +11,7 @@ from typing import TextIO, TypedDict
 
 import httpx
 
-from incidentctl.commands.sla import collect, policies_of
+from incidentctl.commands.sla import collect, policies_of, urgency
 from incidentctl.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError
 from incidentctl.escalation import plan
 from incidentctl.escalation.apply import Action, Runner, planned
@@ -62,7 +62,8 @@ def execute(request: SlaCheckRequest, out: TextIO | None = None, err: TextIO | N
     repo = request.repo
     policies = policies_of(repo)
     assert policies.sla is not None
-    results = collect(repo, policies, request.now, err)
+    # most urgent first: a run cut short by a rate limit has handled the breaches
+    results = sorted(collect(repo, policies, request.now, err), key=urgency)
     targets = plan.build(
         results,
         _incidents(repo),
