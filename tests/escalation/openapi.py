@@ -29,6 +29,7 @@ USED = {
     "/repos/{owner}/{repo}/issues/{issue_number}": ("get", "patch"),
     "/repos/{owner}/{repo}/issues/{issue_number}/comments": ("post",),
     "/repos/{owner}/{repo}/labels": ("get", "post"),
+    "/repos/{owner}/{repo}/pulls": ("post",),
 }
 GITHUB_MEDIA = "application/vnd.github+json"
 

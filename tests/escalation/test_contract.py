@@ -153,6 +153,13 @@ def test_creating_updating_closing_and_commenting(prism: str, transport: Checkin
     t.comment(issue.number, "escalated")
 
 
+def test_opening_a_pull_request(prism: str, transport: Checking) -> None:
+    pull = tracker(prism, transport).open_pull_request(
+        "INC-2026-0060: new incident", "incident/INC-2026-0060", "main", "Filed from issue #12."
+    )
+    assert pull.number > 0
+
+
 def test_labels_are_listed_and_created(prism: str, transport: Checking) -> None:
     created = tracker(prism, transport).ensure_labels(["incidentctl", "sla-breach"])
     assert created  # Prism's example list does not hold them

@@ -23,7 +23,7 @@ from incidentctl.escalation.http import (
     pages,
 )
 from incidentctl.escalation.plan import LABEL_ALL
-from incidentctl.escalation.state import Issue, key_of
+from incidentctl.escalation.state import Issue, PullRequest, key_of
 from incidentctl.model.config import TrackerConfig
 
 DEFAULT_API = "https://api.github.com"
@@ -231,6 +231,13 @@ class GitHubTracker:
             self._labels.add(name.lower())
             created.append(name)
         return created
+
+    def open_pull_request(self, title: str, head: str, base: str, body: str) -> PullRequest:
+        # not retried blindly after an ambiguous failure: GitHub refuses a second pull
+        # request for the same head and base with 422, which is reported
+        payload = {"title": title, "head": head, "base": base, "body": body}
+        item = self.http.request("POST", f"{self.base}/pulls", json=payload).json()
+        return PullRequest(int(item["number"]), str(item.get("html_url") or ""))
 
 
 def _issue(item: dict[str, Any]) -> Issue:

@@ -26,6 +26,14 @@ class Issue:
     url: str
 
 
+@dataclass(frozen=True)
+class PullRequest:
+    """A pull request as the tracker returns it."""
+
+    number: int
+    url: str
+
+
 @dataclass
 class Record:
     """What was done for one issue: the steps taken, pages sent, chat messages posted."""

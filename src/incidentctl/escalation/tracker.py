@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from incidentctl.escalation.state import Issue
+from incidentctl.escalation.state import Issue, PullRequest
 
 
 class Tracker(Protocol):
@@ -45,4 +45,8 @@ class Tracker(Protocol):
 
     def ensure_labels(self, names: Sequence[str]) -> list[str]:
         """Create the labels the repository lacks (listed once per run); the created ones."""
+        ...
+
+    def open_pull_request(self, title: str, head: str, base: str, body: str) -> PullRequest:
+        """Propose merging branch ``head`` into ``base`` (for commands that file records)."""
         ...
