@@ -164,3 +164,8 @@ def test_settings_come_from_the_environment_then_the_configuration() -> None:
     env = {"GITHUB_TOKEN": "t0ken", "GITHUB_REPOSITORY": "acme/env", "GITHUB_API_URL": "http://x/"}
     settings = Settings.load(env, config)
     assert (settings.repository, settings.api_url) == ("acme/env", "http://x")
+
+
+def test_the_token_is_not_in_the_settings_repr() -> None:
+    settings = Settings.load({"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": "a/b"}, TrackerConfig())
+    assert TOKEN not in repr(settings) and "a/b" in repr(settings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -42,8 +42,8 @@ class Settings:
 
     repository: str  # owner/name
     api_url: str
-    token: str
-    server_url: str  # for links to records, e.g. https://github.com
+    token: str = field(repr=False)  # never in a repr, a log or a traceback's locals
+    server_url: str = "https://github.com"  # for links to records, e.g. https://github.com
 
     @classmethod
     def load(cls, env: Mapping[str, str], config: TrackerConfig) -> Settings:
