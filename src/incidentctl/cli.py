@@ -188,6 +188,76 @@ def sla_status(repo: Path | None, fmt: str, now: str | None, show_all: bool) -> 
     sys.exit(execute(request))
 
 
+# --- sla check (escalation to the tracker, paging) --------------------------------------
+
+
+@sla.command("check")
+@click.option(
+    "--open-issues",
+    is_flag=True,
+    help="Apply the plan to the tracker (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).",
+)
+@click.option(
+    "--page",
+    is_flag=True,
+    help="Page the on-call as the policy says (INCIDENTCTL_PAGER_ROUTING_KEY); needs"
+    " --open-issues.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the plan and change nothing (reads the tracker)."
+)
+@click.option("--now", metavar="TIMESTAMP", help="The current time (ISO 8601 with offset).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up when rate limits and retries would make the run wait longer than this.",
+)
+@click.pass_obj
+def sla_check(
+    repo: Path | None,
+    open_issues: bool,
+    page: bool,
+    dry_run: bool,
+    now: str | None,
+    fmt: str,
+    max_wait: float,
+) -> None:
+    """Escalate SLA thresholds: open, update and close tracker issues, and page.
+
+    Every running clock's crossed thresholds (notify, escalate, escalate_manager)
+    and breaches become a plan. Without --open-issues the plan is printed; with
+    it, one issue per incident and clock is opened or updated, and closed when
+    the incident is resolved. Markdown is appended to $GITHUB_STEP_SUMMARY when
+    set. Exit code 0: done; 1: done and a clock is breached; 2: configuration,
+    permission or service problem.
+    """
+    from incidentctl.commands.common import open_repository, parse_now
+    from incidentctl.commands.sla_check import SlaCheckRequest, execute
+
+    request = SlaCheckRequest(
+        repo=open_repository(repo, Path.cwd()),
+        now=parse_now(now),
+        env=dict(os.environ),
+        format=fmt,
+        open_issues=open_issues,
+        page=page,
+        dry_run=dry_run,
+        max_wait=max_wait,
+    )
+    sys.exit(execute(request))
+
+
 def _add_record_commands() -> None:
     """Register the authoring and record commands (their modules import only click)."""
     from incidentctl import cli_automation, cli_edit, cli_records

@@ -9,6 +9,7 @@ from incidentctl.checks import changes, files, schema  # noqa: F401  (registers 
 from incidentctl.checks.context import Context, IncidentCheck, RepoCheck
 from incidentctl.checks.identity import check_identity, check_unique_ids
 from incidentctl.checks.kb import check_backlinks, check_kb
+from incidentctl.checks.paging import check_paging
 from incidentctl.checks.policies import check_policies
 from incidentctl.checks.references import check_references
 from incidentctl.checks.state import check_state
@@ -23,7 +24,7 @@ INCIDENT_CHECKS: tuple[IncidentCheck, ...] = (
     check_state,
     check_backlinks,
 )
-REPO_CHECKS: tuple[RepoCheck, ...] = (check_unique_ids, check_policies, check_kb)
+REPO_CHECKS: tuple[RepoCheck, ...] = (check_unique_ids, check_policies, check_paging, check_kb)
 
 
 def run(

@@ -111,8 +111,24 @@ class Threshold(Strict):
     action: Action
 
 
+BREACH = "breach"  # the crossing of the deadline itself, besides the threshold actions
+
+
+class PageRule(Strict):
+    """Which crossings page the on-call: ``{priorities: [P1, P2], steps: [breach]}``.
+
+    A step is ``breach`` or the action of a threshold (``escalate_manager``...).
+    """
+
+    priorities: Annotated[list[Name], Field(min_length=1)]
+    steps: Annotated[list[Name], Field(min_length=1)]
+
+
+DEFAULT_PAGING = (PageRule(priorities=["P1", "P2"], steps=[BREACH]),)
+
+
 class SlaPolicy(Strict):
-    """``policies/sla.yaml``: calendars, targets, pauses, thresholds, overrides."""
+    """``policies/sla.yaml``: calendars, targets, pauses, thresholds, overrides, paging."""
 
     calendars: Annotated[dict[Name, CalendarSpec], Field(min_length=1)]
     targets: Annotated[dict[Name, Target], Field(min_length=1)]
@@ -125,6 +141,12 @@ class SlaPolicy(Strict):
     # autoclose leaves an unsurveyed incident resolved until it ends
     survey_window: Duration | None = None
     overrides: dict[Name, dict[Name, TargetOverride]] = {}
+    # None: the default (the breach of a P1 or P2 clock pages); []: nothing pages
+    paging: list[PageRule] | None = None
+
+    def page_rules(self) -> tuple[PageRule, ...]:
+        """The paging rules in force: the declared ones, else the default."""
+        return DEFAULT_PAGING if self.paging is None else tuple(self.paging)
 
 
 class Team(Strict):
