@@ -36,25 +36,58 @@ def intake(
     environment problem.
     """
     from incidentctl.commands.common import open_repository, parse_now
-    from incidentctl.commands.intake import IntakeRequest, branch_only, execute, summary_writer
+    from incidentctl.commands.intake import (
+        IntakeRequest,
+        branch_only,
+        execute,
+        on_tracker,
+        summary_writer,
+    )
     from incidentctl.errors import UsageError
     from incidentctl.intake.parse import read_event
 
     if pull_request and dry_run:
         raise UsageError("--pull-request and --dry-run exclude each other")
     event = read_event(event_file)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    env = dict(os.environ)
+    summary = env.get("GITHUB_STEP_SUMMARY")
     out = sys.stdout
+    repository = open_repository(repo, Path.cwd())
+    comment = summary_writer(out, Path(summary) if summary else None, event.number)
+    open_pull_request = branch_only(out)
+    tracker = None
+    if not dry_run and env.get("GITHUB_TOKEN"):
+        from incidentctl.escalation.github import GitHubTracker, Settings
+        from incidentctl.escalation.http import Policy, Redactor, SystemClock
+
+        settings = Settings.load(env, repository.config.tracker, option="intake")
+        tracker = GitHubTracker(
+            settings, clock=SystemClock(), policy=Policy(), redact=Redactor(), budget=[0.0]
+        )
+        comment, open_pull_request = on_tracker(
+            tracker, event.number, repository.config.default_branch, comment
+        )
+    elif not dry_run:
+        click.echo(
+            "incidentctl: warning: $GITHUB_TOKEN is not set, so nothing is posted on issue"
+            f" #{event.number}: the comment is printed instead",
+            err=True,
+        )
     request = IntakeRequest(
-        open_repository(repo, Path.cwd()),
+        repository,
         event,
         parse_now(now),
-        comment=summary_writer(out, Path(summary) if summary else None, event.number),
-        open_pull_request=branch_only(out),
+        comment=comment,
+        open_pull_request=open_pull_request,
         pull_request=pull_request,
         dry_run=dry_run,
     )
-    sys.exit(execute(request, out))
+    try:
+        code = execute(request, out)
+    finally:
+        if tracker is not None:
+            tracker.close()
+    sys.exit(code)
 
 
 @click.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -17,6 +18,7 @@ from incidentctl.intake.parse import read_event
 from incidentctl.store import yamlread
 from incidentctl.store.repo import load_repository
 from tests.conftest import FIXTURES
+from tests.escalation.fake import TOKEN, FakeServer, serve
 from tests.gitrepo import GitRepo, git_env  # noqa: F401
 
 NOW = "2026-11-23T12:00:00+00:00"
@@ -49,7 +51,10 @@ def cli(root: Path, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, git_env: None) -> GitRepo:  # noqa: F811
+def repo(tmp_path: Path, git_env: None, monkeypatch: pytest.MonkeyPatch) -> GitRepo:  # noqa: F811
+    # no tracker unless a test serves one (the `github` fixture)
+    for key in ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(key, raising=False)
     return GitRepo.create(tmp_path / "repo")
 
 
@@ -226,3 +231,72 @@ def test_a_body_rendered_from_the_scaffold_form_is_taken_in(tmp_path: Path) -> N
     assert code == 0, out
     assert out.startswith("INC-2026-0002: new, P1")
     assert cli(root, "validate", "--now", NOW)[0] == 0
+
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
+    """The fake GitHub of the escalation tests, as a workflow's environment sees it."""
+    for server in serve():
+        for key, value in server.env.items():
+            monkeypatch.setenv(key, value)
+        yield server
+
+
+def test_with_a_token_it_answers_on_the_issue_and_opens_the_pull_request(
+    repo: GitRepo, tmp_path: Path, github: FakeServer
+) -> None:
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(origin)], check=True)
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("push", "--quiet", "-u", "origin", "main")
+    number = github.state.add_issue("[Incident]: payroll", "the form", ["incident"])
+    event = str(event_file(tmp_path, "complete", number=number))
+    code, out, err = cli(repo.root, "intake", "--event-file", event, "--pull-request")
+    assert (code, err) == (0, "")
+    assert github.state.pulls == [
+        {
+            "title": "INC-2026-0043: Payroll export fails with a timeout",
+            "head": f"intake/issue-{number}",
+            "base": "main",
+            "body": f"Records the incident reported in #{number}.\n\nCloses #{number}",
+            "number": 1000,
+        }
+    ]
+    [comment] = github.state.comments[number]
+    assert comment.startswith("Recorded as **INC-2026-0043**")
+    assert "in pull request https://github.example/acme/incidents/pull/1000" in comment
+    assert TOKEN not in out
+    # a re-run finds the incident on its branch: no second pull request, no comment
+    code, out, _ = cli(repo.root, "intake", "--event-file", event, "--pull-request")
+    assert code == 0 and "already recorded as INC-2026-0043" in out
+    assert len(github.state.pulls) == 1 and len(github.state.comments[number]) == 1
+
+
+def test_bad_answers_are_a_comment_on_the_issue(
+    repo: GitRepo, tmp_path: Path, github: FakeServer
+) -> None:
+    number = github.state.add_issue("[Incident]: ?", "the form", ["incident"])
+    event = str(event_file(tmp_path, "bad-answers", number=number))
+    code, _, _ = cli(repo.root, "intake", "--event-file", event)
+    assert code == 1
+    [comment] = github.state.comments[number]
+    assert comment.startswith("This issue could not be recorded as an incident yet:")
+    assert github.state.pulls == []
+
+
+def test_a_token_the_tracker_refuses_is_exit_2_naming_the_permission(
+    repo: GitRepo, tmp_path: Path, github: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_wrongTOKEN0000")
+    number = github.state.add_issue("[Incident]: ?", "the form", ["incident"])
+    event = str(event_file(tmp_path, "bad-answers", number=number))
+    code, out, err = cli(repo.root, "intake", "--event-file", event)
+    assert code == 2
+    assert "issues: write" in err
+    assert "ghs_wrongTOKEN0000" not in out + err
+
+
+def test_without_a_token_it_says_that_nothing_is_posted(repo: GitRepo, tmp_path: Path) -> None:
+    code, _, err = cli(repo.root, "intake", "--event-file", str(event_file(tmp_path, "complete")))
+    assert code == 0
+    assert "$GITHUB_TOKEN is not set, so nothing is posted on issue #7" in err

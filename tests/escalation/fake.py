@@ -58,6 +58,7 @@ class FakeState:
         self.lock = threading.Lock()
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, list[str]] = {}
+        self.pulls: list[dict[str, Any]] = []
         self.labels: set[str] = {"bug"}
         self.events: list[dict[str, Any]] = []  # every accepted pager event
         self.alerts: dict[str, str] = {}  # dedup_key -> triggered | resolved
@@ -206,6 +207,11 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, st.issue_json(number), {}
             if method == "GET":
                 return 200, st.issue_json(number), {}
+        if rest == "/pulls" and method == "POST":
+            number = 1000 + len(st.pulls)
+            st.pulls.append({**body, "number": number})
+            url = f"https://github.example/{REPOSITORY}/pull/{number}"
+            return 201, {"number": number, "html_url": url}, {}
         if rest == "/labels" and method == "GET":
             names = sorted(st.labels)
             return 200, [{"name": n, "color": "ededed"} for n in names], {}

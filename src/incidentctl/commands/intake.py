@@ -6,7 +6,8 @@ prioritised, routed, checked), with channel ``portal``, the issue's author as
 address in ``source_issue``. Re-running on the same issue finds that record (in
 the working tree, or on the issue's intake branch on ``origin``) and creates
 nothing. Talking back to the issue (a comment; a pull request that closes it) is
-done through two callables, so that the tracker client plugs in here.
+done through two callables: the tracker's (``on_tracker``), or, with no token or
+with ``--dry-run``, ones that only print (``summary_writer``, ``branch_only``).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from incidentctl.commands.new import NewRequest, prepare, write
 from incidentctl.errors import EXIT_CLEAN, EXIT_FINDINGS
 from incidentctl.intake.parse import Answers, IssueEvent, interpret, shown
 from incidentctl.store import git, yamlread
 from incidentctl.store.repo import Repository
+
+if TYPE_CHECKING:
+    from incidentctl.escalation.tracker import Tracker
 
 # Posts Markdown as a comment on the issue.
 Comment = Callable[[str], None]
@@ -166,3 +170,21 @@ def branch_only(out: TextIO) -> OpenPullRequest:
         return None
 
     return open_pull_request
+
+
+def on_tracker(
+    tracker: Tracker, number: int, base: str, local: Comment
+) -> tuple[Comment, OpenPullRequest]:
+    """The callables that answer on the issue itself: a comment, a pull request to ``base``.
+
+    Every comment is also given to ``local`` (printed, and added to the step summary).
+    """
+
+    def comment(text: str) -> None:
+        local(text)
+        tracker.comment(number, text)
+
+    def open_pull_request(branch: str, title: str, body: str) -> str | None:
+        return tracker.open_pull_request(title, branch, base, body).url or None
+
+    return comment, open_pull_request

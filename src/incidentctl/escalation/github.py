@@ -46,12 +46,17 @@ class Settings:
     server_url: str = "https://github.com"  # for links to records, e.g. https://github.com
 
     @classmethod
-    def load(cls, env: Mapping[str, str], config: TrackerConfig) -> Settings:
-        """From GitHub Actions' environment, else ``incidentctl.yaml`` (the environment wins)."""
+    def load(
+        cls, env: Mapping[str, str], config: TrackerConfig, option: str = "--open-issues"
+    ) -> Settings:
+        """From GitHub Actions' environment, else ``incidentctl.yaml`` (the environment wins).
+
+        ``option`` names what needs the tracker, in the messages.
+        """
         repository = env.get("GITHUB_REPOSITORY") or config.repository
         if not repository or repository.count("/") != 1:
             raise UsageError(
-                "--open-issues: which repository? $GITHUB_REPOSITORY is not set and"
+                f"{option}: which repository? $GITHUB_REPOSITORY is not set and"
                 " incidentctl.yaml has no tracker.repository",
                 "set GITHUB_REPOSITORY=owner/name, or `tracker: {repository: owner/name}`"
                 " in incidentctl.yaml",
@@ -59,7 +64,7 @@ class Settings:
         token = env.get("GITHUB_TOKEN", "")
         if not token:
             raise UsageError(
-                "--open-issues: $GITHUB_TOKEN is not set",
+                f"{option}: $GITHUB_TOKEN is not set",
                 f"pass a token with `{PERMISSION}`: in a workflow,"
                 " `env: {GITHUB_TOKEN: ${{ github.token }}}` and `permissions: {issues: write}`",
             )
