@@ -191,3 +191,17 @@ def _add_record_commands() -> None:
 
 
 _add_record_commands()
+
+
+# --- history and audit (the audit trail) ------------------------------------------------
+
+
+def _add_audit_commands() -> None:
+    """Register ``history`` and ``audit`` (their module imports only click)."""
+    from incidentctl import cli_audit
+
+    for command in cli_audit.COMMANDS:
+        main.add_command(command)
+
+
+_add_audit_commands()

@@ -1,0 +1,230 @@
+"""Reading history in one pass: one ``git log`` stream and one blob reader.
+
+The audit replays every version of every record. Asking git once per file or per
+commit would take minutes on a long history, so this module asks twice: one
+``git log --first-parent --raw`` lists every commit with the blob IDs of the files
+it changed, and one ``git cat-file --batch`` process streams exactly the blobs the
+caller asks for, in order. It sits beside ``store/git.py`` and runs git through
+the same helper.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from incidentctl.store import git
+
+NULL_SHA = "0" * 40
+NOTES_REF = "refs/notes/incidentctl"
+AUDIT_SHALLOW_HINT = (
+    "the audit needs the whole history. In GitHub Actions check out with"
+    " `fetch-depth: 0` (actions/checkout: `with: {fetch-depth: 0}`); elsewhere run"
+    " `git fetch --unshallow`"
+)
+# Fields of one commit, separated by US; each commit starts with RS.
+_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%G?", "%s")
+_TRAILER = "%(trailers:key=Incident-Correction,valueonly,separator=%x1d)"
+_PR = re.compile(r"^Merge pull request #(\d+)\b|\(#(\d+)\)\s*$")
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One line of ``--raw``: status ``A``/``M``/``D`` and the blob IDs before and after."""
+
+    status: str
+    path: str
+    old_blob: str
+    new_blob: str
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit as the audit sees it; ``signature`` is git's ``%G?`` letter (``?`` unchecked)."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    author_email: str
+    author_date: str
+    committer: str
+    committer_email: str
+    committer_date: str
+    signature: str
+    subject: str
+    corrections: tuple[str, ...]
+    changes: tuple[FileChange, ...] = field(default=())
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def pull_request(self) -> int | None:
+        """The pull request a merge or squash commit names in its subject, if any."""
+        m = _PR.search(self.subject)
+        return int(m.group(1) or m.group(2)) if m else None
+
+
+def require_full_history(root: Path, why: str) -> None:
+    """Refuse a shallow clone, whose history stops part-way."""
+    git.require_repository(root, why)
+    if git.is_shallow(root):
+        raise git.ShallowClone(
+            f"{why}: this clone is shallow, so its history is incomplete", AUDIT_SHALLOW_HINT
+        )
+
+
+def log(
+    root: Path,
+    revisions: Sequence[str],
+    pathspecs: Sequence[str],
+    *,
+    first_parent: bool = True,
+    signatures: bool = False,
+) -> list[Commit]:
+    """Every commit of ``revisions`` (oldest first) that changed ``pathspecs``, with changes.
+
+    Along the first parent, a merge's changes are those it brought to the branch
+    (its diff against the first parent). Without ``signatures`` no signature is
+    checked (``%G?`` runs gpg for each signed commit) and ``signature`` is ``?``.
+    """
+    fields = [f if f != "%G?" or signatures else "?" for f in _FIELDS]
+    fmt = "%x1e" + "%x1f".join([*fields, _TRAILER]) + "%x1f"
+    args = ["log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "--relative", "-z"]
+    if first_parent:
+        args += ["--first-parent", "--diff-merges=first-parent"]
+    else:
+        args.append("--no-merges")
+    args += [f"--format={fmt}", *revisions, "--", *pathspecs]
+    out = git._run(root, args).stdout.decode("utf-8", "surrogateescape")
+    return [_commit(chunk) for chunk in out.split("\x1e")[1:]]
+
+
+def _commit(chunk: str) -> Commit:
+    parts = chunk.split("\x1f")
+    sha, parents, an, ae, ad, cn, ce, cd, sig, subject, trailers = parts[:11]
+    raw = "\x1f".join(parts[11:]).lstrip("\0\n").split("\0")
+    changes = []
+    for meta, path in zip(raw[0::2], raw[1::2], strict=False):
+        if meta.startswith(":"):
+            _, _, old, new, status = meta.split(" ")
+            changes.append(FileChange(status[0], path, old, new))
+    corrections = tuple(t.strip() for t in trailers.split("\x1d") if t.strip())
+    return Commit(
+        sha,
+        tuple(parents.split()),
+        an,
+        ae,
+        ad,
+        cn,
+        ce,
+        cd,
+        sig,
+        subject,
+        corrections,
+        tuple(changes),
+    )
+
+
+def stream_blobs(root: Path, shas: Sequence[str]) -> Iterator[bytes | None]:
+    """The content of each blob in ``shas``, in order, from one ``git cat-file --batch``.
+
+    A thread writes the requests while the caller reads, so neither pipe fills up
+    and no blob waits for a round trip.
+    """
+    if not shas:
+        return
+    proc = subprocess.Popen(
+        ["git", "-C", str(root), "cat-file", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=git._env(),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    stdin, stdout = proc.stdin, proc.stdout
+
+    def feed() -> None:
+        try:
+            for sha in shas:
+                stdin.write(f"{sha}\n".encode())
+            stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in shas:
+            header = stdout.readline().split()
+            if len(header) == 3 and header[1] == b"blob":
+                body = stdout.read(int(header[2]) + 1)
+                yield body[:-1]
+            else:
+                if len(header) == 3:
+                    stdout.read(int(header[2]) + 1)
+                yield None
+    finally:
+        stdout.close()
+        writer.join()
+        proc.wait()
+
+
+def ancestors(root: Path, revision: str) -> set[str]:
+    """Every commit reachable from ``revision`` (one ``git rev-list``)."""
+    return set(git._run(root, ["rev-list", revision]).stdout.decode().split())
+
+
+def missing_commits(root: Path, gone: str, head: str) -> list[str] | None:
+    """Commits reachable from ``gone`` but not from ``head`` (None if ``gone`` is unknown)."""
+    proc = git._run(root, ["rev-list", gone, f"^{head}"], check=False)
+    return proc.stdout.decode().split() if proc.returncode == 0 else None
+
+
+def tree_digest(root: Path, revision: str, folder: str) -> tuple[str, int]:
+    """A SHA-256 over the paths and blob IDs under ``folder`` at ``revision``; file count."""
+    import hashlib
+
+    out = git._run(root, ["ls-tree", "-r", "-z", revision, "--", folder]).stdout
+    entries = sorted(e for e in out.split(b"\0") if e)
+    return "sha256:" + hashlib.sha256(b"\0".join(entries)).hexdigest(), len(entries)
+
+
+def read_notes(root: Path) -> dict[str, dict[str, object]]:
+    """Annotated commit -> the JSON note incidentctl stored on it (unreadable notes skipped)."""
+    proc = git._run(root, ["notes", f"--ref={NOTES_REF}", "list"], check=False)
+    pairs = [line.split() for line in proc.stdout.decode().splitlines()]
+    pairs = [p for p in pairs if len(p) == 2]
+    notes: dict[str, dict[str, object]] = {}
+    for (_, commit), raw in zip(pairs, stream_blobs(root, [p[0] for p in pairs]), strict=True):
+        try:
+            value = json.loads(raw or b"")
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            notes[commit] = value
+    return notes
+
+
+def add_note(root: Path, commit: str, note: dict[str, object]) -> None:
+    """Store ``note`` as JSON on ``commit`` in ``refs/notes/incidentctl`` (replacing one)."""
+    body = json.dumps(note, sort_keys=True)
+    proc = git._run(
+        root, ["notes", f"--ref={NOTES_REF}", "add", "-f", "-F", "-", commit], stdin=body.encode()
+    )
+    del proc
+
+
+def commit_time(root: Path, revisions: Iterable[str]) -> dict[str, str]:
+    """The committer date of each revision (one ``git log --no-walk``)."""
+    revs = list(revisions)
+    if not revs:
+        return {}
+    out = git._run(root, ["log", "--no-walk", "--format=%H %cI", *revs]).stdout.decode()
+    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
