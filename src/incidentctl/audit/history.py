@@ -1,8 +1,8 @@
 """The history of one record: each commit that changed it and what it changed.
 
-The record is followed across year folders by its file name (one pathspec,
-``incidents/*/<ID>.yaml``), on the branch's first-parent line, with the same
-replay as the audit, so the findings shown are the audit's. For a merge, the
+The record is followed across year folders by its file name, on the branch's
+first-parent line, with the same replay as the audit, so the findings shown are
+the audit's. For a merge, the
 commits of the merged branch that touched the record are listed too (one more
 ``git log`` per such merge).
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from incidentctl.audit.findings import Finding
 from incidentctl.audit.replay import Replayer, blobs_needed, resolve
 from incidentctl.errors import UsageError
 from incidentctl.model.config import RepoConfig
-from incidentctl.store import gitlog
+from incidentctl.store import git, gitlog
 from incidentctl.store.changeset import IncidentChange, Version
 from incidentctl.store.yamlread import comparable
 
@@ -89,8 +89,12 @@ def describe(item: IncidentChange) -> RecordDiff:
     assert isinstance(old_tl, list) and isinstance(new_tl, list)
     prefix = [comparable(e) for e in old_tl] == [comparable(e) for e in new_tl[: len(old_tl)]]
     appended = [comparable(e) for e in new_tl[len(old_tl) :]] if prefix else []
-    if not prefix:
-        fields.append(("timeline", comparable(old_tl), comparable(new_tl)))
+    if not prefix:  # an edit the audit reports: show the entries that differ
+        for i in range(max(len(old_tl), len(new_tl))):
+            old = comparable(old_tl[i]) if i < len(old_tl) else None
+            new = comparable(new_tl[i]) if i < len(new_tl) else None
+            if old != new:
+                fields.append((f"timeline[{i}]", old, new))
     return RecordDiff(
         item.rel,
         _CHANGE.get(item.status, "modified"),
@@ -99,6 +103,46 @@ def describe(item: IncidentChange) -> RecordDiff:
         fields,
         appended,
     )
+
+
+def _locate(root: Path, revision: str, incident_id: str, other_than: str = "") -> str | None:
+    """The path of the record's file in the tree of ``revision`` (any year folder)."""
+    name = f"{incident_id}.yaml"
+    for rel in git.tree_names(root, revision, "incidents"):
+        if PurePosixPath(rel).name == name and rel != other_than:
+            return rel
+    return None
+
+
+def _commits(root: Path, head: str, incident_id: str) -> list[gitlog.Commit]:
+    """The first-parent commits that changed the record, following its moves.
+
+    Each ``git log`` names one literal path, so that git can use the changed-path
+    Bloom filters of a commit graph (``git commit-graph write --changed-paths``);
+    a glob or a second path would make it diff every commit. When the oldest
+    commit found added the file and the record existed elsewhere just before, the
+    file was moved: that commit is read again with both paths, and the walk goes
+    on from its parent with the old path.
+    """
+    path = _locate(root, head, incident_id)
+    if path is None:  # no longer in the tree: find it wherever it was
+        return gitlog.log(root, [head], [f":(glob)incidents/*/{incident_id}.yaml"], signatures=True)
+    found: list[gitlog.Commit] = []
+    revision = head
+    while True:
+        part = gitlog.log(root, [revision], [path], signatures=True)
+        if not part:
+            return found
+        first = part[0]
+        added = any(c.path == path and c.status == "A" for c in first.changes)
+        older = None
+        if added and first.parents:
+            older = _locate(root, first.parents[0], incident_id, other_than=path)
+        if older is None:
+            return part + found
+        both = gitlog.log(root, [f"{first.sha}^!"], [older, path], signatures=True)
+        found = both + part[1:] + found
+        revision, path = first.parents[0], older
 
 
 def record_history(
@@ -111,8 +155,7 @@ def record_history(
         )
     gitlog.require_full_history(root, "history")
     head = resolve(root, "--until", until or "HEAD")
-    pathspec = [f":(glob)incidents/*/{incident_id}.yaml"]
-    commits = gitlog.log(root, [head], pathspec, signatures=True)
+    commits = _commits(root, head, incident_id)
     blobs = gitlog.stream_blobs(root, blobs_needed(commits))
     replayer = Replayer(config.audit, blobs, config.limits.max_file_bytes)
     entries = []
@@ -124,7 +167,8 @@ def record_history(
         branch: list[gitlog.Commit] = []
         if commit.is_merge:
             side = f"{commit.parents[0]}..{commit.parents[1]}"
-            branch = gitlog.log(root, [side], pathspec, first_parent=False, signatures=True)
+            paths = sorted({c.path for c in commit.changes})
+            branch = gitlog.log(root, [side], paths, first_parent=False, signatures=True)
         entries.append(HistoryEntry(commit, [describe(i) for i in items], findings, branch))
     return entries
 

@@ -10,6 +10,9 @@ check can never disagree about what a legal change is.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,20 +50,34 @@ def incident_changes(commit: gitlog.Commit) -> list[gitlog.FileChange]:
     return [c for c in commit.changes if INCIDENT_PATH.match(c.path)]
 
 
-def blobs_needed(commits: list[gitlog.Commit]) -> list[str]:
-    """The blobs the replay reads, in the order it reads them (see ``Replayer.versions``)."""
-    latest: dict[str, str] = {}
-    wanted: list[str] = []
-    for commit in commits:
+class Planner:
+    """Which blobs the replay reads for each commit, in the order it reads them.
+
+    It mirrors ``Replayer.versions``: a base version is read only when it is not
+    the version the replay already holds (which happens only at the start of a
+    range), and every new version is read once.
+    """
+
+    def __init__(self) -> None:
+        self.latest: dict[str, str] = {}
+
+    def needs(self, commit: gitlog.Commit) -> list[str]:
+        wanted: list[str] = []
         for change in incident_changes(commit):
-            if change.status != "A" and latest.get(change.path) != change.old_blob:
+            if change.status != "A" and self.latest.get(change.path) != change.old_blob:
                 wanted.append(change.old_blob)
             if change.status == "D":
-                latest.pop(change.path, None)
+                self.latest.pop(change.path, None)
             else:
                 wanted.append(change.new_blob)
-                latest[change.path] = change.new_blob
-    return wanted
+                self.latest[change.path] = change.new_blob
+        return wanted
+
+
+def blobs_needed(commits: list[gitlog.Commit]) -> list[str]:
+    """The blobs the replay of ``commits`` reads, in order."""
+    planner = Planner()
+    return [sha for commit in commits for sha in planner.needs(commit)]
 
 
 class Replayer:
@@ -217,10 +234,43 @@ _SIGNATURE_WORDS = {
 }
 
 
+_DONE = object()
+
+
+def _feed(
+    commits: Iterator[gitlog.Commit], reader: gitlog.BlobReader, out: queue.Queue[object]
+) -> None:
+    """Read the log, ask for each commit's blobs, hand the commit on (runs in a thread)."""
+    planner = Planner()
+    try:
+        for commit in commits:
+            if incident_changes(commit):
+                reader.request(planner.needs(commit))
+                out.put(commit)
+        out.put(_DONE)
+    except BaseException as exc:  # handed to the replaying thread, which raises it
+        out.put(exc)
+    finally:
+        with contextlib.suppress(OSError):
+            reader.finish()
+        stop = getattr(commits, "close", None)
+        if stop is not None:
+            stop()  # ends git log early when the replay failed
+
+
+def _answers(reader: gitlog.BlobReader) -> Iterator[bytes | None]:
+    while True:
+        yield reader.read()
+
+
 def replay(
     root: Path, config: AuditConfig, since: str | None, until: str | None, max_bytes: int
 ) -> AuditResult:
-    """Audit the first-parent history ``since..until`` (whole history when ``since`` is None)."""
+    """Audit the first-parent history ``since..until`` (whole history when ``since`` is None).
+
+    Three things run at once: git writes the log, a thread reads it and asks
+    ``git cat-file`` for the blobs, and this thread parses and checks them.
+    """
     gitlog.require_full_history(root, "audit")
     head = resolve(root, "--until", until or "HEAD")
     revisions = [head]
@@ -228,19 +278,23 @@ def replay(
     if since is not None:
         base = resolve(root, "--since", since)
         revisions.insert(0, f"^{base}")
-    commits = gitlog.log(root, revisions, ["incidents"], signatures=config.require_signed)
-    blobs = gitlog.stream_blobs(root, blobs_needed(commits))
-    replayer = Replayer(config, blobs, max_bytes)
+    reader = gitlog.BlobReader(root)
+    handoff: queue.Queue[object] = queue.Queue()
+    commits = gitlog.iter_log(root, revisions, signatures=config.require_signed)
+    feeder = threading.Thread(target=_feed, args=(commits, reader, handoff), daemon=True)
+    feeder.start()
+    replayer = Replayer(config, _answers(reader), max_bytes)
     result = AuditResult(head, base)
     try:
-        for commit in commits:
-            if incident_changes(commit):
-                result.commits += 1
-                result.findings.extend(replayer.check(commit))
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, gitlog.Commit)
+            result.commits += 1
+            result.findings.extend(replayer.check(item))
     finally:
-        close = getattr(blobs, "close", None)
-        if close is not None:
-            close()
+        reader.close()
+        feeder.join()
     result.records = len(replayer.seen)
     result.versions = replayer.parsed
     return result

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -34,6 +35,17 @@ def audit(repo: Repository, since: str | None = None, until: str | None = None) 
     return result
 
 
+def write_out(render: Callable[[TextIO], None], out: TextIO) -> None:
+    """Render to ``out``; a reader that stops early (``| head``) ends the output quietly."""
+    try:
+        render(out)
+        out.flush()
+    except BrokenPipeError:
+        # Python would report the pipe again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+
+
 def execute(request: AuditRequest, out: TextIO | None = None) -> int:
     """Run the audit, render it; exit 1 when an unexplained error was found."""
     out = sys.stdout if out is None else out
@@ -46,5 +58,5 @@ def execute(request: AuditRequest, out: TextIO | None = None) -> int:
 
         by = default_actor(request.repo.root, request.env)
         result.recorded = seal.record(request.repo.root, result, request.now, by)
-    render(result, out)
+    write_out(lambda stream: render(result, stream), out)
     return EXIT_FINDINGS if result.failed else EXIT_CLEAN

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from incidentctl.audit.history import SIGNATURES, HistoryEntry, entry_dict, record_history
+from incidentctl.commands.audit import write_out
 from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.report.text import _one_line
 from incidentctl.store.repo import Repository
@@ -89,8 +90,8 @@ def execute(request: HistoryRequest, out: TextIO | None = None) -> int:
         )
     if request.format == "json":
         data = {"id": request.incident_id, "commits": [entry_dict(e) for e in entries]}
-        json.dump(data, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        write_out(lambda stream: print(text, end="", file=stream), out)
     else:
-        render_text(request.incident_id, entries, out)
+        write_out(lambda stream: render_text(request.incident_id, entries, stream), out)
     return EXIT_CLEAN

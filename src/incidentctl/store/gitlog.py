@@ -80,6 +80,19 @@ def require_full_history(root: Path, why: str) -> None:
         )
 
 
+def _log_args(
+    revisions: Sequence[str], pathspecs: Sequence[str], first_parent: bool, signatures: bool
+) -> list[str]:
+    fields = [f if f != "%G?" or signatures else "?" for f in _FIELDS]
+    fmt = "%x1e" + "%x1f".join([*fields, _TRAILER]) + "%x1f"
+    args = ["log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "--relative", "-z"]
+    if first_parent:
+        args += ["--first-parent", "--diff-merges=first-parent"]
+    else:
+        args.append("--no-merges")
+    return [*args, f"--format={fmt}", *revisions, "--", *pathspecs]
+
+
 def log(
     root: Path,
     revisions: Sequence[str],
@@ -94,16 +107,82 @@ def log(
     (its diff against the first parent). Without ``signatures`` no signature is
     checked (``%G?`` runs gpg for each signed commit) and ``signature`` is ``?``.
     """
-    fields = [f if f != "%G?" or signatures else "?" for f in _FIELDS]
-    fmt = "%x1e" + "%x1f".join([*fields, _TRAILER]) + "%x1f"
-    args = ["log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "--relative", "-z"]
-    if first_parent:
-        args += ["--first-parent", "--diff-merges=first-parent"]
-    else:
-        args.append("--no-merges")
-    args += [f"--format={fmt}", *revisions, "--", *pathspecs]
+    args = _log_args(revisions, pathspecs, first_parent, signatures)
     out = git._run(root, args).stdout.decode("utf-8", "surrogateescape")
     return [_commit(chunk) for chunk in out.split("\x1e")[1:]]
+
+
+def iter_log(root: Path, revisions: Sequence[str], *, signatures: bool = False) -> Iterator[Commit]:
+    """Like ``log`` along the first parent, with no pathspec, read as git writes it.
+
+    Without a pathspec git computes each commit's diff once, while writing it
+    (a pathspec makes it diff every commit a second time to decide what to
+    list), and the caller works on early commits while git diffs later ones.
+    """
+    args = _log_args(revisions, [], True, signatures)
+    proc = subprocess.Popen(
+        ["git", "-C", str(root), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=git._env(),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    tail = b""
+    try:
+        while chunk := proc.stdout.read(1 << 20):
+            parts = (tail + chunk).split(b"\x1e")
+            tail = parts.pop()
+            for part in parts:
+                if part:
+                    yield _commit(part.decode("utf-8", "surrogateescape"))
+        if tail:
+            yield _commit(tail.decode("utf-8", "surrogateescape"))
+    finally:
+        proc.stdout.close()
+        errors = proc.stderr.read().decode("utf-8", "replace").strip()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise git.GitError(f"git log failed: {errors or f'exit {code}'}")
+
+
+class BlobReader:
+    """One ``git cat-file --batch`` process: request blobs, then read them in order."""
+
+    def __init__(self, root: Path) -> None:
+        self.proc = subprocess.Popen(
+            ["git", "-C", str(root), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=git._env(),
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin = self.proc.stdin
+        self.stdout = self.proc.stdout
+
+    def request(self, shas: Iterable[str]) -> None:
+        """Ask for blobs; git answers in the order asked."""
+        self.stdin.write("".join(f"{sha}\n" for sha in shas).encode())
+        self.stdin.flush()
+
+    def finish(self) -> None:
+        """No more requests: git exits once it has answered them."""
+        self.stdin.close()
+
+    def read(self) -> bytes | None:
+        """The next answer: a blob's content, or None for a missing object."""
+        header = self.stdout.readline().split()
+        if len(header) == 3 and header[1] == b"blob":
+            return self.stdout.read(int(header[2]) + 1)[:-1]
+        if len(header) == 3:
+            self.stdout.read(int(header[2]) + 1)
+        return None
+
+    def close(self) -> None:
+        """Stop reading (git exits on its next write) and wait for git."""
+        self.stdout.close()
+        self.proc.wait()
 
 
 def _commit(chunk: str) -> Commit:
