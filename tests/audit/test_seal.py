@@ -68,3 +68,17 @@ def test_record_in_text_says_where_it_stored_the_point(history: History) -> None
     assert "audit point recorded on" in result.stdout
     assert "in refs/notes/incidentctl (sha256:" in result.stdout
     assert REC  # the record the point covers is in its digest
+
+
+def test_a_new_audit_point_acknowledges_a_confirmed_rewrite(history: History) -> None:
+    history.open_record()
+    lost = history.commit("To be dropped", "2026-11-22T09:40:00+00:00")
+    recorded(history)
+    history.git("reset", "--quiet", "--hard", "HEAD~1")
+    assert [f["code"] for f in audit_json(history.root)[1]].count("AUD020") == 1
+    result = run(history.root, "audit", "--format", "json", "--record", "--now", NOW)
+    assert result.exit_code == 1  # the run that records still reports the rewrite
+    assert json.loads(result.stdout)["recorded"]["acknowledged"] == [lost]
+    code, findings = audit_json(history.root)
+    assert code == 0
+    assert "AUD020" not in [f["code"] for f in findings]

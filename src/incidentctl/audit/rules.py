@@ -154,6 +154,7 @@ HISTORY_REWRITTEN = define(
 
     The branch was rewritten (rebase, amend, force-push) after it was audited.
     The finding names the commits that disappeared, when this clone still has them.
+    A new `audit --record`, run once the rewrite is confirmed, acknowledges it.
     """,
 )
 SEAL_MISMATCH = define(
@@ -191,8 +192,8 @@ HINTS: dict[str, str] = {
     DIRECT_PUSH.code: "protect the branch so that changes arrive through pull requests",
     UNSIGNED.code: "sign commits (git config commit.gpgsign true), or import the signer's key",
     HISTORY_REWRITTEN.code: (
-        "restore the branch from a clone that still has the commits, or confirm the rewrite"
-        " and record a new audit point (audit --record)"
+        "restore the branch from a clone that still has the commits; once the rewrite is"
+        " confirmed, `audit --record` acknowledges it in a new audit point"
     ),
     SEAL_MISMATCH.code: "record a new audit point after checking who wrote the note",
 }

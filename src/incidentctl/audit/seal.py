@@ -48,11 +48,19 @@ def verify(root: Path, head: str) -> list[Finding]:
     if not notes:
         return []
     reachable = gitlog.ancestors(root, head)
+    # a later audit point, still in the history, may acknowledge a rewrite it saw
+    acknowledged: set[str] = set()
+    for commit, note in notes.items():
+        listed = note.get("acknowledged")
+        if commit in reachable and isinstance(listed, list):
+            acknowledged.update(str(sha) for sha in listed)
     found: list[Finding] = []
     kept: list[tuple[str, dict[str, Any]]] = []
     for commit, note in sorted(notes.items(), key=lambda kv: str(kv[1].get("recorded_at"))):
         if commit in reachable:
             kept.append((commit, note))
+            continue
+        if commit in acknowledged:
             continue
         gone = gitlog.missing_commits(root, commit, head)
         if gone is None:
@@ -100,6 +108,10 @@ def record(root: Path, result: AuditResult, now: datetime, by: str) -> dict[str,
         "recorded_by": by,
         "errors": sum(1 for f in result.findings if f.fails),
         "warnings": result.count(Severity.WARNING),
+        # recording after a rewrite was reported confirms it: later audits stop reporting it
+        "acknowledged": sorted(
+            f.commit for f in result.findings if f.code == rules.HISTORY_REWRITTEN.code
+        ),
     }
     gitlog.add_note(root, result.until, note)
     return note
