@@ -83,6 +83,7 @@ def audit(
         record=record,
         now=parse_now(now),
         env=dict(os.environ),
+        progress=sys.stderr,
     )
     sys.exit(execute(request))
 

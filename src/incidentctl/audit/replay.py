@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +32,7 @@ DEFAULT_MAX_DRIFT = timedelta(hours=24)
 # A commit's clock may run a little behind the clock of whoever wrote the entry.
 CLOCK_SKEW = timedelta(minutes=5)
 GOOD_SIGNATURES = frozenset("GU")
+PROGRESS_EVERY = 1000  # commits between two progress reports
 
 
 def resolve(root: Path, option: str, ref: str) -> str:
@@ -264,7 +265,12 @@ def _answers(reader: gitlog.BlobReader) -> Iterator[bytes | None]:
 
 
 def replay(
-    root: Path, config: AuditConfig, since: str | None, until: str | None, max_bytes: int
+    root: Path,
+    config: AuditConfig,
+    since: str | None,
+    until: str | None,
+    max_bytes: int,
+    progress: Callable[[int], None] | None = None,
 ) -> AuditResult:
     """Audit the first-parent history ``since..until`` (whole history when ``since`` is None).
 
@@ -292,6 +298,8 @@ def replay(
             assert isinstance(item, gitlog.Commit)
             result.commits += 1
             result.findings.extend(replayer.check(item))
+            if progress is not None and result.commits % PROGRESS_EVERY == 0:
+                progress(result.commits)
     finally:
         reader.close()
         feeder.join()

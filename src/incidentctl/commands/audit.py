@@ -25,12 +25,19 @@ class AuditRequest:
     record: bool
     now: datetime
     env: Mapping[str, str]
+    progress: TextIO | None = None  # where to show progress, when it is a terminal
 
 
-def audit(repo: Repository, since: str | None = None, until: str | None = None) -> AuditResult:
+def audit(
+    repo: Repository,
+    since: str | None = None,
+    until: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> AuditResult:
     """The audit of ``since..until`` as data, audit points included (for reports and pages)."""
     config = repo.config
-    result = replay(repo.root, config.audit, since, until, config.limits.max_file_bytes)
+    limit = config.limits.max_file_bytes
+    result = replay(repo.root, config.audit, since, until, limit, progress)
     result.findings.extend(seal.verify(repo.root, result.until))
     return result
 
@@ -52,7 +59,18 @@ def execute(request: AuditRequest, out: TextIO | None = None) -> int:
     render = report.FORMATS.get(request.format)
     if render is None:
         raise UsageError(f"--format: unknown format {request.format!r}")
-    result = audit(request.repo, request.since, request.until)
+    stream = request.progress
+    if stream is not None and stream.isatty() and not request.env.get("CI"):
+        shown = stream
+
+        def progress(commits: int) -> None:
+            shown.write(f"\raudited {commits} commits...")
+            shown.flush()
+
+        result = audit(request.repo, request.since, request.until, progress)
+        shown.write("\r\x1b[K")  # clear the progress line
+    else:
+        result = audit(request.repo, request.since, request.until)
     if request.record:
         from incidentctl.commands.common import default_actor
 
