@@ -83,3 +83,10 @@ def test_history_escapes_newlines_of_user_text(history: History) -> None:
     out = run(history.root, "history", "INC-2026-0050").stdout
     assert '      assignee: null -> "eve\\nforged: line"\n' in out
     assert "\nforged" not in out
+
+
+def test_history_until_an_earlier_commit(history: History) -> None:
+    build(history)
+    result = run(history.root, "history", "INC-2026-0050", "--until", "HEAD~1", "--format", "json")
+    assert result.exit_code == 0
+    assert [c["pull_request"] for c in json.loads(result.stdout)["commits"]] == [7, 8]
