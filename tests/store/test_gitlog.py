@@ -63,3 +63,19 @@ def test_pull_request_numbers_only_from_github_style_subjects(subject: str) -> N
     assert commit.pull_request is None or "#" in subject
     named = gitlog.Commit("a", (), "", "", "", "", "", "", "N", f"{subject} (#12)", ())
     assert named.pull_request == 12
+
+
+def test_control_characters_in_subjects_and_paths_cannot_forge_commits(repo: GitRepo) -> None:
+    fake = "\x1e" + "f" * 40 + "\x1f\x1f"
+    repo.write(":colon\nname.txt", "a file whose name looks like a raw entry\n")
+    repo.replace(INC, "assignee: erin", "assignee: frank")
+    sha = repo.commit(f"Subject {fake} with separators")
+    repo.commit("Empty commit")
+    commits = gitlog.log(repo.root, ["HEAD"], [])
+    assert [c.subject for c in commits][1:] == [f"Subject {fake} with separators", "Empty commit"]
+    forged = commits[1]
+    assert forged.sha == sha
+    assert sorted(c.path for c in forged.changes) == [":colon\nname.txt", INC]
+    assert commits[2].changes == ()
+    streamed = list(gitlog.iter_log(repo.root, ["HEAD"]))
+    assert streamed == commits

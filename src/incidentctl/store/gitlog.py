@@ -27,8 +27,10 @@ AUDIT_SHALLOW_HINT = (
     " `fetch-depth: 0` (actions/checkout: `with: {fetch-depth: 0}`); elsewhere run"
     " `git fetch --unshallow`"
 )
-# Fields of one commit, separated by US; each commit starts with RS.
+# Fields of one commit, separated by NUL like the paths of ``-z``: git refuses NUL in
+# names, e-mails and messages, so no subject or path can pass for a field or a commit.
 _FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%G?", "%s")
+_COUNT = len(_FIELDS) + 1  # and the trailers
 _TRAILER = "%(trailers:key=Incident-Correction,valueonly,separator=%x1d)"
 _PR = re.compile(r"^Merge pull request #(\d+)\b|\(#(\d+)\)\s*$")
 
@@ -84,7 +86,7 @@ def _log_args(
     revisions: Sequence[str], pathspecs: Sequence[str], first_parent: bool, signatures: bool
 ) -> list[str]:
     fields = [f if f != "%G?" or signatures else "?" for f in _FIELDS]
-    fmt = "%x1e" + "%x1f".join([*fields, _TRAILER]) + "%x1f"
+    fmt = "%x00".join([*fields, _TRAILER])
     args = ["log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "--relative", "-z"]
     if first_parent:
         args += ["--first-parent", "--diff-merges=first-parent"]
@@ -109,7 +111,7 @@ def log(
     """
     args = _log_args(revisions, pathspecs, first_parent, signatures)
     out = git._run(root, args).stdout.decode("utf-8", "surrogateescape")
-    return [_commit(chunk) for chunk in out.split("\x1e")[1:]]
+    return list(_parse(iter(out.split("\0"))))
 
 
 def iter_log(root: Path, revisions: Sequence[str], *, signatures: bool = False) -> Iterator[Commit]:
@@ -127,16 +129,20 @@ def iter_log(root: Path, revisions: Sequence[str], *, signatures: bool = False) 
         env=git._env(),
     )
     assert proc.stdout is not None and proc.stderr is not None
-    tail = b""
-    try:
-        while chunk := proc.stdout.read(1 << 20):
-            parts = (tail + chunk).split(b"\x1e")
+    stdout = proc.stdout
+
+    def tokens() -> Iterator[str]:
+        tail = b""
+        while chunk := stdout.read(1 << 20):
+            parts = (tail + chunk).split(b"\0")
             tail = parts.pop()
             for part in parts:
-                if part:
-                    yield _commit(part.decode("utf-8", "surrogateescape"))
+                yield part.decode("utf-8", "surrogateescape")
         if tail:
-            yield _commit(tail.decode("utf-8", "surrogateescape"))
+            yield tail.decode("utf-8", "surrogateescape")
+
+    try:
+        yield from _parse(tokens())
     finally:
         proc.stdout.close()
         errors = proc.stderr.read().decode("utf-8", "replace").strip()
@@ -185,15 +191,39 @@ class BlobReader:
         self.proc.wait()
 
 
-def _commit(chunk: str) -> Commit:
-    parts = chunk.split("\x1f")
-    sha, parents, an, ae, ad, cn, ce, cd, sig, subject, trailers = parts[:11]
-    raw = "\x1f".join(parts[11:]).lstrip("\0\n").split("\0")
-    changes = []
-    for meta, path in zip(raw[0::2], raw[1::2], strict=False):
-        if meta.startswith(":"):
+def _parse(tokens: Iterator[str]) -> Iterator[Commit]:
+    """Commits from the NUL-separated tokens of the log: the fields, then ``--raw`` pairs.
+
+    A raw pair is a ``:<modes> <blobs> <status>`` token and a path token; the first
+    follows the fields after a newline. The next commit starts with the first
+    token that is not a raw entry (a SHA never starts with ``:``).
+    """
+    pending: str | None = None
+    while True:
+        header = [] if pending is None else [pending]
+        pending = None
+        for token in tokens:
+            header.append(token)
+            if len(header) == _COUNT:
+                break
+        if len(header) < _COUNT:
+            return
+        changes = []
+        for token in tokens:
+            meta = token.lstrip("\n")
+            if not meta.startswith(":"):
+                pending = token
+                break
+            path = next(tokens, "")
             _, _, old, new, status = meta.split(" ")
             changes.append(FileChange(status[0], path, old, new))
+        yield _commit(header, changes)
+        if pending is None:
+            return
+
+
+def _commit(header: list[str], changes: list[FileChange]) -> Commit:
+    sha, parents, an, ae, ad, cn, ce, cd, sig, subject, trailers = header
     corrections = tuple(t.strip() for t in trailers.split("\x1d") if t.strip())
     return Commit(
         sha,
