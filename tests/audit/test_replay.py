@@ -259,3 +259,12 @@ def test_the_example_repository_audits_every_record_it_holds() -> None:
     current = len(list((root / "incidents").glob("*/*.yaml")))
     assert data["summary"]["records"] >= current
     assert data["summary"]["versions"] >= current
+
+
+def test_a_repository_without_commits(tmp_path: Path, history: History) -> None:
+    empty = tmp_path / "empty"
+    (empty / "policies").mkdir(parents=True)
+    history.git("init", "--quiet", str(empty))
+    result = run(empty, "audit")
+    assert result.exit_code == 2
+    assert "the repository has no commit yet" in result.stderr

@@ -154,7 +154,7 @@ def record_history(
             f"ID: {incident_id!r} is not an incident ID", "IDs look like INC-2026-0042"
         )
     gitlog.require_full_history(root, "history")
-    head = resolve(root, "--until", until or "HEAD")
+    head = resolve(root, "--until", until)
     commits = _commits(root, head, incident_id)
     blobs = gitlog.stream_blobs(root, blobs_needed(commits))
     replayer = Replayer(config.audit, blobs, config.limits.max_file_bytes)

@@ -35,9 +35,11 @@ GOOD_SIGNATURES = frozenset("GU")
 PROGRESS_EVERY = 1000  # commits between two progress reports
 
 
-def resolve(root: Path, option: str, ref: str) -> str:
-    """The commit ``ref`` names, or a usage error naming the option."""
-    sha = git.resolve_commit(root, ref)
+def resolve(root: Path, option: str, ref: str | None) -> str:
+    """The commit ``ref`` (default HEAD) names, or a usage error naming the option."""
+    sha = git.resolve_commit(root, ref or "HEAD")
+    if sha is None and ref is None:
+        raise git.GitError("the repository has no commit yet", "commit the records first")
     if sha is None:
         raise UsageError(
             f"{option}: unknown revision {ref!r} (not a branch, tag or commit of this clone)",
@@ -278,7 +280,7 @@ def replay(
     ``git cat-file`` for the blobs, and this thread parses and checks them.
     """
     gitlog.require_full_history(root, "audit")
-    head = resolve(root, "--until", until or "HEAD")
+    head = resolve(root, "--until", until)
     revisions = [head]
     base = None
     if since is not None:

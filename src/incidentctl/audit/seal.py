@@ -21,8 +21,9 @@ from incidentctl import __version__
 from incidentctl.audit import rules
 from incidentctl.audit.findings import AuditResult, Finding
 from incidentctl.diagnostics import Severity
-from incidentctl.store import gitlog
+from incidentctl.store import notes
 
+TOOL = "incidentctl audit"  # notes other tools left in the ref are not audit points
 SHOWN = 10  # disappeared commits named in a message; the rest are counted
 
 
@@ -31,7 +32,7 @@ def _finding(rule: Any, commit: str, note: dict[str, Any], message: str) -> Find
         rule.code,
         rule.name,
         rule.severity,
-        gitlog.NOTES_REF,
+        notes.NOTES_REF,
         None,
         commit,
         str(note.get("recorded_by", "")),
@@ -43,26 +44,26 @@ def _finding(rule: Any, commit: str, note: dict[str, Any], message: str) -> Find
 
 def verify(root: Path, head: str) -> list[Finding]:
     """Findings for audit points that left the history of ``head``, or whose digest is wrong."""
-    notes = gitlog.read_notes(root)
-    notes = {c: n for c, n in notes.items() if n.get("tool") == "incidentctl audit"}
-    if not notes:
+    stored = notes.read_notes(root)
+    points = {c: n for c, n in stored.items() if n.get("tool") == TOOL}
+    if not points:
         return []
-    reachable = gitlog.ancestors(root, head)
+    reachable = notes.ancestors(root, head)
     # a later audit point, still in the history, may acknowledge a rewrite it saw
     acknowledged: set[str] = set()
-    for commit, note in notes.items():
+    for commit, note in points.items():
         listed = note.get("acknowledged")
         if commit in reachable and isinstance(listed, list):
             acknowledged.update(str(sha) for sha in listed)
     found: list[Finding] = []
     kept: list[tuple[str, dict[str, Any]]] = []
-    for commit, note in sorted(notes.items(), key=lambda kv: str(kv[1].get("recorded_at"))):
+    for commit, note in sorted(points.items(), key=lambda kv: str(kv[1].get("recorded_at"))):
         if commit in reachable:
             kept.append((commit, note))
             continue
         if commit in acknowledged:
             continue
-        gone = gitlog.missing_commits(root, commit, head)
+        gone = notes.missing_commits(root, commit, head)
         if gone is None:
             detail = "the commit is no longer in this clone, so what disappeared cannot be named"
         else:
@@ -80,7 +81,7 @@ def verify(root: Path, head: str) -> list[Finding]:
         )
     if kept:
         commit, note = kept[-1]  # the latest audit point still in the history
-        digest, _ = gitlog.tree_digest(root, commit, "incidents")
+        digest, _ = notes.tree_digest(root, commit, "incidents")
         if note.get("digest") != digest:
             found.append(
                 _finding(
@@ -96,9 +97,9 @@ def verify(root: Path, head: str) -> list[Finding]:
 
 def record(root: Path, result: AuditResult, now: datetime, by: str) -> dict[str, Any]:
     """Store an audit point on ``result.until``; returns what was stored."""
-    digest, count = gitlog.tree_digest(root, result.until, "incidents")
+    digest, count = notes.tree_digest(root, result.until, "incidents")
     note: dict[str, Any] = {
-        "tool": "incidentctl audit",
+        "tool": TOOL,
         "version": __version__,
         "verified": result.until,
         "since": result.since,
@@ -113,5 +114,5 @@ def record(root: Path, result: AuditResult, now: datetime, by: str) -> dict[str,
             f.commit for f in result.findings if f.code == rules.HISTORY_REWRITTEN.code
         ),
     }
-    gitlog.add_note(root, result.until, note)
+    notes.add_note(root, result.until, note)
     return note

@@ -10,7 +10,7 @@ the same helper.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import re
 import subprocess
 import threading
@@ -21,7 +21,6 @@ from pathlib import Path
 from incidentctl.store import git
 
 NULL_SHA = "0" * 40
-NOTES_REF = "refs/notes/incidentctl"
 AUDIT_SHALLOW_HINT = (
     "the audit needs the whole history. In GitHub Actions check out with"
     " `fetch-depth: 0` (actions/checkout: `with: {fetch-depth: 0}`); elsewhere run"
@@ -244,96 +243,22 @@ def _commit(header: list[str], changes: list[FileChange]) -> Commit:
 def stream_blobs(root: Path, shas: Sequence[str]) -> Iterator[bytes | None]:
     """The content of each blob in ``shas``, in order, from one ``git cat-file --batch``.
 
-    A thread writes the requests while the caller reads, so neither pipe fills up
-    and no blob waits for a round trip.
+    A thread writes the requests while the caller reads, so neither pipe fills up.
     """
     if not shas:
         return
-    proc = subprocess.Popen(
-        ["git", "-C", str(root), "cat-file", "--batch"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=git._env(),
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    stdin, stdout = proc.stdin, proc.stdout
+    reader = BlobReader(root)
 
     def feed() -> None:
-        try:
-            for sha in shas:
-                stdin.write(f"{sha}\n".encode())
-            stdin.close()
-        except BrokenPipeError:
-            pass
+        with contextlib.suppress(OSError):  # git went away: the reads below say so
+            reader.request(shas)
+            reader.finish()
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
     try:
         for _ in shas:
-            header = stdout.readline().split()
-            if len(header) == 3 and header[1] == b"blob":
-                body = stdout.read(int(header[2]) + 1)
-                yield body[:-1]
-            else:
-                if len(header) == 3:
-                    stdout.read(int(header[2]) + 1)
-                yield None
+            yield reader.read()
     finally:
-        stdout.close()
+        reader.close()
         writer.join()
-        proc.wait()
-
-
-def ancestors(root: Path, revision: str) -> set[str]:
-    """Every commit reachable from ``revision`` (one ``git rev-list``)."""
-    return set(git._run(root, ["rev-list", revision]).stdout.decode().split())
-
-
-def missing_commits(root: Path, gone: str, head: str) -> list[str] | None:
-    """Commits reachable from ``gone`` but not from ``head`` (None if ``gone`` is unknown)."""
-    proc = git._run(root, ["rev-list", gone, f"^{head}"], check=False)
-    return proc.stdout.decode().split() if proc.returncode == 0 else None
-
-
-def tree_digest(root: Path, revision: str, folder: str) -> tuple[str, int]:
-    """A SHA-256 over the paths and blob IDs under ``folder`` at ``revision``; file count."""
-    import hashlib
-
-    out = git._run(root, ["ls-tree", "-r", "-z", revision, "--", folder]).stdout
-    entries = sorted(e for e in out.split(b"\0") if e)
-    return "sha256:" + hashlib.sha256(b"\0".join(entries)).hexdigest(), len(entries)
-
-
-def read_notes(root: Path) -> dict[str, dict[str, object]]:
-    """Annotated commit -> the JSON note incidentctl stored on it (unreadable notes skipped)."""
-    proc = git._run(root, ["notes", f"--ref={NOTES_REF}", "list"], check=False)
-    pairs = [line.split() for line in proc.stdout.decode().splitlines()]
-    pairs = [p for p in pairs if len(p) == 2]
-    notes: dict[str, dict[str, object]] = {}
-    for (_, commit), raw in zip(pairs, stream_blobs(root, [p[0] for p in pairs]), strict=True):
-        try:
-            value = json.loads(raw or b"")
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            notes[commit] = value
-    return notes
-
-
-def add_note(root: Path, commit: str, note: dict[str, object]) -> None:
-    """Store ``note`` as JSON on ``commit`` in ``refs/notes/incidentctl`` (replacing one)."""
-    body = json.dumps(note, sort_keys=True)
-    proc = git._run(
-        root, ["notes", f"--ref={NOTES_REF}", "add", "-f", "-F", "-", commit], stdin=body.encode()
-    )
-    del proc
-
-
-def commit_time(root: Path, revisions: Iterable[str]) -> dict[str, str]:
-    """The committer date of each revision (one ``git log --no-walk``)."""
-    revs = list(revisions)
-    if not revs:
-        return {}
-    out = git._run(root, ["log", "--no-walk", "--format=%H %cI", *revs]).stdout.decode()
-    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
