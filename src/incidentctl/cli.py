@@ -278,3 +278,17 @@ def _add_kpi_commands() -> None:
 
 
 _add_kpi_commands()
+
+
+# --- history and audit (the audit trail) ------------------------------------------------
+
+
+def _add_audit_commands() -> None:
+    """Register ``history`` and ``audit`` (their module imports only click)."""
+    from incidentctl import cli_audit
+
+    for command in cli_audit.COMMANDS:
+        main.add_command(command)
+
+
+_add_audit_commands()

@@ -12,11 +12,13 @@ FAMILIES = {
     "KB": "Knowledge base",
     "POL": "Policies",
     "CHG": "Changes between two versions (validate --base)",
+    "AUD": "Audit of the history (audit, history)",
 }
 
 
 def all_rules() -> list[Rule]:
     """Every registered rule, in code order (importing the runner registers them)."""
+    import incidentctl.audit.rules
     import incidentctl.checks.run  # noqa: F401
 
     return sorted(RULES.values(), key=lambda r: r.code)

@@ -32,6 +32,8 @@ class AuditConfig(Strict):
     require_merges: bool = False
     require_signed: bool = False
     max_drift: Duration | None = None
+    # audit codes (AUD008, AUD010, AUD011, AUD012) reported as errors instead of warnings
+    errors: list[Annotated[str, StringConstraints(pattern=r"^AUD0(08|10|11|12)$")]] = []
 
 
 class RepoConfig(Strict):

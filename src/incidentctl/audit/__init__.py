@@ -1,0 +1,1 @@
+"""The audit trail: every version of every record, replayed and checked from git."""
