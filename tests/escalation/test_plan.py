@@ -13,7 +13,7 @@ from incidentctl.escalation.reconcile import Kind, operations
 from incidentctl.escalation.state import Issue, Record, marker
 from incidentctl.model.policy import PageRule
 from incidentctl.store.repo import load_repository
-from tests.escalation.scenario import RUN1, build_repository
+from tests.escalation.scenario import RUN1, RUN2, RUN3, ack, build_repository, p1, resolve_p1, write
 
 
 def targets(root: Path, now: datetime, rules: list[PageRule] | None = None) -> list[plan.Target]:
@@ -105,3 +105,25 @@ def test_reconcile_closes_reopens_and_resolves_pages(planned: dict[str, plan.Tar
     )
     assert [o.kind for o in ops] == [Kind.REOPEN]
     assert operations([quiet], {}, paging=True, chat=True) == []  # nothing crossed: no issue
+
+
+def test_a_target_missed_between_two_runs_is_still_escalated(tmp_path: Path) -> None:
+    # the P1's respond clock breached, and it was acknowledged late, before RUN2: the
+    # clock is stopped (missed) but the incident is open, so the breach is not silent
+    root = build_repository(tmp_path / "repo")
+    write(root, "INC-2026-0050", p1("in_progress", ack("2026-11-23T11:40:00+00:00")))
+    found = {t.key: t for t in targets(root, RUN2)}
+    respond = found["INC-2026-0050:respond"]
+    assert respond.state == "missed" and respond.open
+    assert [s.name for s in respond.steps] == [
+        "notify@50",
+        "escalate@75",
+        "escalate_manager@100",
+        "breach",
+    ]
+    assert [s.name for s in respond.steps if s.page] == ["breach"]
+    assert respond.breached and "sla-breach" in respond.labels
+    # once the incident is resolved, a missed clock asks for nothing new
+    resolve_p1(root)
+    found = {t.key: t for t in targets(root, RUN3)}
+    assert found["INC-2026-0050:respond"].steps == ()

@@ -60,7 +60,10 @@ class Target:
 
     @property
     def breached(self) -> bool:
-        return self.state == ClockState.BREACHED.value
+        """Past its deadline: running and breached, or missed while the incident is open."""
+        return self.state == ClockState.BREACHED.value or (
+            self.state == ClockState.MISSED.value and self.open
+        )
 
 
 def number(value: float) -> str:
@@ -80,8 +83,14 @@ def pages(rules: Sequence[PageRule], priority: str, action: str) -> bool:
 def crossed(
     result: ClockResult, thresholds: Sequence[Threshold], rules: Sequence[PageRule]
 ) -> tuple[Step, ...]:
-    """The steps a running clock has crossed, thresholds in order then the breach."""
-    if not result.running:
+    """The steps a clock has crossed, thresholds in order then the breach.
+
+    A running clock's, and a missed clock's while its incident is open: a respond
+    target missed and acknowledged between two runs is still escalated (and paged,
+    as the policy says), never passed over in silence.
+    """
+    missed_open = result.state is ClockState.MISSED and result.status in OPEN_STATES
+    if not (result.running or missed_open):
         return ()
     steps = [
         Step(
@@ -94,7 +103,7 @@ def crossed(
         for t in thresholds
         if t.at <= result.percent
     ]
-    if result.state is ClockState.BREACHED:
+    if result.state is ClockState.BREACHED or missed_open:
         steps.append(Step(BREACH, BREACH, 100.0, pages(rules, result.priority, BREACH), False))
     return tuple(steps)
 
@@ -145,7 +154,9 @@ def build(
         rel, incident = incidents[r.incident_id]
         seen.add(r.incident_id)
         steps = crossed(r, thresholds, rules)
-        breached = r.state is ClockState.BREACHED
+        breached = r.state is ClockState.BREACHED or (
+            r.state is ClockState.MISSED and r.status in OPEN_STATES
+        )
         targets.append(
             Target(
                 incident_id=r.incident_id,
