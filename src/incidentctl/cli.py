@@ -191,3 +191,17 @@ def _add_record_commands() -> None:
 
 
 _add_record_commands()
+
+
+# --- site (published site) --------------------------------------------------------------
+
+
+def _add_site_commands() -> None:
+    """Register ``site build`` and ``site serve`` (their module imports only click)."""
+    from incidentctl import cli_site
+
+    for command in cli_site.COMMANDS:
+        main.add_command(command)
+
+
+_add_site_commands()
