@@ -32,3 +32,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+def require_zensical() -> None:
+    """Skip without Zensical locally; fail when ``CI=true`` (it is in the test extra)."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("zensical") is None:
+        message = "zensical is not installed (pip install -e '.[test]')"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import filecmp
-import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from click.testing import CliRunner
 from incidentctl.cli import main
 from incidentctl.site.engine import DEFAULT_CONFIG
 from incidentctl.site.serve import external_resources
+from tests.site.conftest import require_zensical
 
 ROOT = Path(__file__).resolve().parents[2]  # the example repository
 NOW = "2026-11-23T12:00:00+00:00"
@@ -25,19 +25,10 @@ def _build(root: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def _zensical_available() -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("zensical") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("zensical is not installed (pip install -e '.[test]')")
-        pytest.skip("zensical is not installed (pip install -e '.[test]')")
-
-
 @pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
 def test_the_example_repository_builds_offline(tmp_path: Path, engine: str) -> None:
     if engine == "zensical":
-        _zensical_available()
+        require_zensical()
     out = tmp_path / "out"
     code, stdout, stderr = _build(ROOT, "--out", str(out), "--engine", engine)
     assert code == 0, stderr

@@ -6,8 +6,10 @@ import contextlib
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
 
@@ -94,8 +96,16 @@ def execute(request: SiteBuildRequest, out: TextIO | None = None, err: TextIO | 
     return EXIT_CLEAN
 
 
-def serve(request: SiteServeRequest, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Build into a temporary folder (or ``--out``) and serve it on 127.0.0.1 until Ctrl-C."""
+def serve(
+    request: SiteServeRequest,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    ready: Callable[[ThreadingHTTPServer], None] | None = None,
+) -> int:
+    """Build into a temporary folder (or ``--out``) and serve it on 127.0.0.1 until Ctrl-C.
+
+    ``ready`` is called with the listening server (tests use it to stop the server).
+    """
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     with tempfile.TemporaryDirectory(prefix="incidentctl-serve-") as tmp:
@@ -116,6 +126,8 @@ def serve(request: SiteServeRequest, out: TextIO | None = None, err: TextIO | No
         with httpd:
             print(f"serving on http://{HOST}:{httpd.server_address[1]}/ (Ctrl-C stops)", file=out)
             out.flush()
+            if ready is not None:
+                ready(httpd)
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop
                 httpd.serve_forever()
     return EXIT_CLEAN
