@@ -92,7 +92,10 @@ def execute(request: SiteBuildRequest, out: TextIO | None = None, err: TextIO | 
     for warning in warnings:
         print(f"incidentctl: warning: {warning}", file=err)
     elapsed = time.monotonic() - start
-    print(f"site built: {pages} pages in {elapsed:.1f} s -> {folder}", file=out)
+    shown = folder.resolve()
+    if shown.is_relative_to(request.repo.root.resolve()):
+        shown = shown.relative_to(request.repo.root.resolve())  # e.g. site-build
+    print(f"site built: {pages} pages in {elapsed:.1f} s -> {shown}", file=out)
     return EXIT_CLEAN
 
 

@@ -28,6 +28,12 @@ class SiteContext:
     articles: list[KbRecord]  # published articles only, by ID
     resolved_by: dict[str, list[str]]  # KB ID -> IDs of incidents whose resolution cites it
     warnings: list[str] = field(default_factory=list)
+    by_id: dict[str, Incident] = field(default_factory=dict)
+    _pages: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {i.id: i for i in self.incidents}
+        self._pages = {rec.model.id: article_page(rec) for rec in self.articles}
 
     @property
     def register(self) -> bool:
@@ -41,10 +47,7 @@ class SiteContext:
 
     def article_path(self, kb_id: str) -> str | None:
         """The page of a published article, or None (drafts and retired have none)."""
-        for rec in self.articles:
-            if rec.model.id == kb_id:
-                return article_page(rec)
-        return None
+        return self._pages.get(kb_id)
 
     def stale(self, rec: KbRecord) -> bool:
         """Past its review date (the KB003 rule's definition)."""

@@ -9,11 +9,12 @@ from incidentctl.model.incident import OPEN_STATES, Status
 from incidentctl.site import markup
 from incidentctl.site.context import SiteContext
 from incidentctl.site.links import clock_cells, href, incident_ref, incident_title, when
-from incidentctl.site.pages import HomeBlock, Page, Section, hide
+from incidentctl.site.pages import HomeBlock, Page, Section, front
 from incidentctl.sla.clock import ClockState
 
 PATH = "index.md"
 AT_RISK = (ClockState.WARNING, ClockState.BREACHED)
+LIMIT = 25  # rows of clocks at risk: the most urgent; the register has the rest
 
 
 def intro(ctx: SiteContext) -> str:
@@ -40,7 +41,7 @@ def open_by_priority(ctx: SiteContext) -> str:
 def at_risk(ctx: SiteContext) -> str | None:
     if ctx.policies is None:
         return None
-    by_id = {i.id: i for i in ctx.incidents}
+    by_id = ctx.by_id
     risky = sorted(
         (c for cs in ctx.clocks.values() for c in cs if c.state in AT_RISK and c.running),
         key=urgency,
@@ -59,8 +60,10 @@ def at_risk(ctx: SiteContext) -> str | None:
             markup.text(c.priority),
             *clock_cells(c, ctx.now),
         ]
-        for c in risky
+        for c in risky[:LIMIT]
     ]
+    if len(risky) > LIMIT:
+        summary += f"The {LIMIT} most urgent:\n\n"
     headers = ["Incident", "Title", "Priority", "Clock", "State", "Deadline", "When", "Used"]
     return head + summary + markup.table(headers, rows)
 
@@ -87,4 +90,6 @@ HOME_BLOCKS: list[HomeBlock] = [intro, open_by_priority, at_risk, explore]
 def section(ctx: SiteContext) -> Section:
     """``index.md`` from every home block that has something to say."""
     blocks = [b for b in (block(ctx) for block in HOME_BLOCKS) if b]
-    return Section([Page(PATH, hide("navigation", "toc") + "\n".join(blocks))], [{"Home": PATH}])
+    return Section(
+        [Page(PATH, front("navigation", "toc", search=False) + "\n".join(blocks))], [{"Home": PATH}]
+    )

@@ -14,7 +14,7 @@ from incidentctl.model.kb import KbType
 from incidentctl.site import markup
 from incidentctl.site.context import SiteContext, article_page, review_due
 from incidentctl.site.links import href, incident_ref, incident_title, link
-from incidentctl.site.pages import NavItem, Page, Section
+from incidentctl.site.pages import NavItem, Page, Section, front
 from incidentctl.store.repo import KbRecord
 
 TYPE_LABEL = {
@@ -60,7 +60,7 @@ def _grouped(
     for rec in ctx.articles:
         for key in keys(rec) or ["(none)"]:
             groups[key].append(rec)
-    parts = [f"# {title}\n"]
+    parts = [front(search=False) + f"# {title}\n"]
     for key in sorted(groups):
         heading = f"## {markup.text(label(key))} {{#{anchor(key)}}}"
         parts.append(f"{heading}\n\n{_listing(ctx, source, groups[key])}")
@@ -112,8 +112,8 @@ def article(ctx: SiteContext, rec: KbRecord) -> Page:
 
 
 def _resolved(ctx: SiteContext, path: str, kb_id: str) -> str:
-    ids = set(ctx.resolved_by.get(kb_id, []))
-    incidents = [i for i in ctx.incidents if i.id in ids]
+    ids = sorted(set(ctx.resolved_by.get(kb_id, [])))
+    incidents = [ctx.by_id[i] for i in ids]
     head = "## Incidents resolved with this article\n\n"
     if not incidents:
         return head + "None recorded yet.\n"
@@ -133,7 +133,7 @@ def _index(ctx: SiteContext) -> Page:
     path = "kb/index.md"
     links = "\n".join(f"- {link(path, p, title)}" for title, p in INDEXES)
     body = (
-        "# Knowledge base\n\n"
+        front(search=False) + "# Knowledge base\n\n"
         f"{len(ctx.articles)} published articles. Search finds any word of any article;"
         " the indexes below group them.\n\n"
         f"{links}\n\n## All articles\n\n{_listing(ctx, path, ctx.articles)}"
@@ -145,13 +145,13 @@ def _known_errors(ctx: SiteContext) -> Page:
     path = "kb/known-errors.md"
     known = [r for r in ctx.articles if r.model.type is KbType.KNOWN_ERROR]
     intro = "# Known errors\n\nProblems whose cause is known, with a documented workaround.\n\n"
-    return Page(path, intro + _listing(ctx, path, known))
+    return Page(path, front(search=False) + intro + _listing(ctx, path, known))
 
 
 def _stale(ctx: SiteContext) -> Page:
     path = "kb/stale.md"
     stale = [r for r in ctx.articles if ctx.stale(r)]
-    intro = (
+    intro = front(search=False) + (
         "# Stale articles\n\nPublished articles past their review date"
         f" (`reviewed_at` + `review_every`) on {ctx.now.date().isoformat()}.\n\n"
     )

@@ -17,7 +17,7 @@ Two kinds of text reach a page:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from html import unescape
 
 import markdown
 import nh3
@@ -37,8 +37,6 @@ _ATTRIBUTES["input"] = {"type", "checked", "disabled"}
 # are dropped from links (the link text stays, as plain text).
 _URL_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"^\s*[a-zA-Z][a-zA-Z0-9+.-]*:")
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _MD_LINK = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]*)\.md([#?][^"]*)?"')
 
 
@@ -79,44 +77,37 @@ def sanitise(html: str) -> str:
     )
 
 
+_MARKDOWN = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+_HTML_HEADING = re.compile(r"<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
 def render(md_text: str) -> str:
     """Author Markdown to sanitised HTML; links to ``x.md`` point at ``x.html``."""
-    html = markdown.markdown(md_text, extensions=EXTENSIONS, output_format="html")
+    html = _MARKDOWN.reset().convert(md_text)  # one parser, reused: building one costs 1 ms
     return _MD_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', sanitise(html))
 
 
-def _sections(md_text: str) -> Iterator[tuple[str | None, list[str]]]:
-    """(heading line or None, body lines) for each ATX heading outside code fences."""
-    heading: str | None = None
-    body: list[str] = []
-    fence: str | None = None
-    for line in md_text.splitlines():
-        m = _FENCE.match(line)
-        if m and (fence is None or (m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence))):
-            fence = m.group(1) if fence is None else None
-        elif fence is None and _HEADING.match(line):
-            yield heading, body
-            heading, body = line, []
-            continue
-        body.append(line)
-    yield heading, body
-
-
 def author_page(md_text: str, shift: int = 0) -> str:
-    """Author Markdown as page Markdown: escaped headings, sanitised HTML blocks between.
+    """Author Markdown as page Markdown: sanitised HTML blocks between Markdown headings.
 
-    ``shift`` demotes headings (a KB body's ``#`` under the page's own title).
+    The headings go back to Markdown (their text escaped) so that the engine puts
+    them in the table of contents. ``shift`` demotes them (a KB body's ``#`` sits
+    under the page's own title). A heading inside a code block is escaped text in
+    the HTML, so it is not split on.
     """
+    html_text = render(md_text)
     out: list[str] = []
-    for heading, body in _sections(md_text):
-        if heading is not None:
-            m = _HEADING.match(heading)
-            assert m is not None
-            level = min(len(m.group(1)) + shift, 6)
-            out.append("#" * level + " " + text(m.group(2).replace("`", "").replace("**", "")))
-        html = render("\n".join(body)).strip()
-        if html:
-            out.append(f'<div class="ic-author">\n{html}\n</div>')
+    start = 0
+    for m in [*_HTML_HEADING.finditer(html_text), None]:
+        block = html_text[start : m.start() if m else len(html_text)].strip()
+        if block:
+            out.append(f'<div class="ic-author">\n{block}\n</div>')
+        if m is None:
+            break
+        level = min(int(m.group(1)) + shift, 6)
+        out.append("#" * level + " " + text(unescape(_TAG.sub("", m.group(2)))))
+        start = m.end()
     return "\n\n".join(out) + "\n"
 
 

@@ -33,12 +33,18 @@ class Section:
     nav: list[NavItem] = field(default_factory=list)
 
 
-def hide(*parts: str) -> str:
-    """Front matter that hides Material's side panels (``navigation``, ``toc``) on a page.
+def front(*hide: str, search: bool = True) -> str:
+    """Page front matter: Material panels to hide (``navigation``, ``toc``), search exclusion.
 
     Wide tables (the home page, the register) need the room more than the panels.
+    Listing pages are left out of search: they only repeat titles that the pages
+    they list already carry, and a list of thousands of rows would exceed Zensical's
+    per-page search limit.
     """
-    return "---\nhide:\n" + "".join(f"  - {p}\n" for p in parts) + "---\n"
+    lines = ["hide:", *(f"  - {p}" for p in hide)] if hide else []
+    if not search:
+        lines += ["search:", "  exclude: true"]
+    return "---\n" + "".join(f"{line}\n" for line in lines) + "---\n" if lines else ""
 
 
 Generator = Callable[[SiteContext], Section | None]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from incidentctl.model.policy import WEEKDAYS, CalendarSpec, SlaPolicy
 from incidentctl.site import markup
 from incidentctl.site.context import SiteContext
-from incidentctl.site.pages import Page, Section, hide
+from incidentctl.site.pages import Page, Section, front
 from incidentctl.sla.report import span
 
 ACTIONS = {
@@ -136,7 +136,7 @@ def services(ctx: SiteContext) -> str:
 def section(ctx: SiteContext) -> Section | None:
     """``sla/index.md``: the whole policy on one page."""
     sla = ctx.repo.policies.sla
-    parts = [hide("navigation") + "# SLA policy\n", matrix(ctx)]
+    parts = [front("navigation") + "# SLA policy\n", matrix(ctx)]
     if sla is not None:
         parts += [targets(sla), clock_rules(sla), calendars(sla)]
     parts.append(services(ctx))

@@ -24,7 +24,7 @@ from incidentctl.model.incident import (
 from incidentctl.site import markup
 from incidentctl.site.context import SiteContext, incident_page
 from incidentctl.site.links import clock_cells, incident_ref, link, when
-from incidentctl.site.pages import Page, Section, hide
+from incidentctl.site.pages import Page, Section, front
 
 INDEX = "incidents/index.md"
 FIELDS = [
@@ -114,7 +114,7 @@ def incident(ctx: SiteContext, inc: Incident, path: str) -> Page:
             for e in inc.timeline
         ]
         parts.append("## Timeline\n\n" + markup.table(["When", "By", "Kind", "What"], events))
-    return Page(path, hide("navigation") + "\n".join(parts))
+    return Page(path, front("navigation") + "\n".join(parts))
 
 
 def _month(ctx: SiteContext, key: str, incidents: list[Incident]) -> Page:
@@ -125,7 +125,7 @@ def _month(ctx: SiteContext, key: str, incidents: list[Incident]) -> Page:
         for i in incidents
     ]
     body = (
-        hide("navigation", "toc")
+        front("navigation", "toc", search=False)
         + f"# Incidents reported in {key}\n\n{len(incidents)} incidents.\n\n"
     )
     return Page(path, body + markup.table(["Incident", *(h for _, h in columns)], rows))
@@ -149,5 +149,10 @@ def section(ctx: SiteContext) -> Section | None:
         f"# Incident register\n\n{len(ctx.incidents)} incidents, grouped by the month"
         " they were reported in.\n\n"
     )
-    pages.insert(0, Page(INDEX, intro + markup.table(["Month", "Incidents", "Open"], rows)))
+    pages.insert(
+        0,
+        Page(
+            INDEX, front(search=False) + intro + markup.table(["Month", "Incidents", "Open"], rows)
+        ),
+    )
     return Section(pages, [{"Incident register": INDEX}])
