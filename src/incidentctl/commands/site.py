@@ -63,8 +63,13 @@ def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]
     if show:
         err.write("incidentctl: reading the repository\r")
     ctx = build_context(repo, request.now)
+    if show:
+        err.write("\rincidentctl: generating pages          ")
     site = generate(ctx)
     pages = sum(1 for p in site.pages if p.path.endswith(".md"))
+    if show:
+        err.write(f"\rincidentctl: {name}: building {pages} pages ")
+        err.flush()
     with tempfile.TemporaryDirectory(prefix="incidentctl-site-") as work:
         config = engine.write_project(site, repo.root, repo.config.site.title, Path(work), out)
         warnings = ctx.warnings + engine.build(config, name, pages, show)
