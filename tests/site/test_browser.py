@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from incidentctl.cli import main
 from incidentctl.site.serve import server
 from tests.site.browser import ARGS, ARTIFACTS, require_chromium
-from tests.site.conftest import make_site_repo
+from tests.site.conftest import make_site_repo, require_zensical
 
 NOW = "2026-11-23T12:00:00+00:00"
 PUBLIC = "site:\n  public_fields: [title, description, priority, status, service, reported_at]\n"
@@ -22,15 +22,12 @@ HOSTILE_KB = "kb/KB-0901-hostile-markup-in-an-article.html"
 HOSTILE_INCIDENT = "incidents/2026/INC-2026-0901.html"
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The fixture repository built with MkDocs and served on 127.0.0.1 (any free port)."""
-    base = tmp_path_factory.mktemp("browser")
+def _serve(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[str]:
+    base = tmp_path_factory.mktemp(f"browser-{engine}")
     root = make_site_repo(base / "repo", PUBLIC)
     out = base / "site"
-    result = CliRunner().invoke(
-        main, ["--repo", str(root), "site", "build", "--now", NOW, "--out", str(out)]
-    )
+    args = ["--repo", str(root), "site", "build", "--now", NOW, "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, "--engine", engine])
     assert result.exit_code == 0, result.output
     httpd = server(out)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -38,6 +35,19 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture repository built with MkDocs and served on 127.0.0.1 (any free port)."""
+    yield from _serve(tmp_path_factory, "mkdocs")
+
+
+@pytest.fixture(scope="module")
+def zensical_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same repository built with Zensical."""
+    require_zensical()
+    yield from _serve(tmp_path_factory, "zensical")
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +117,18 @@ def test_home_loads_with_no_console_error_and_no_request_leaving_localhost(
     assert hosts == {"127.0.0.1"}
 
 
+def test_zensical_home_loads_offline_and_drafts_are_absent(
+    page: Watched, zensical_url: str
+) -> None:
+    page.page.goto(zensical_url, wait_until="networkidle")
+    assert page.page.locator("h2#open-incidents-by-priority").is_visible()
+    assert page.errors == []
+    hosts = {urlsplit(url).hostname for url in page.requests if not url.startswith("data:")}
+    assert hosts == {"127.0.0.1"}
+    response = page.page.goto(zensical_url + "kb/KB-0902-unpublished-draft-article.html")
+    assert response is not None and response.status == 404
+
+
 def test_search_finds_an_article_by_a_word_of_its_body(page: Watched, site_url: str) -> None:
     page.page.goto(site_url + "kb/index.html", wait_until="networkidle")
     search(page, "zanzibarite")
@@ -143,8 +165,12 @@ def test_non_public_fields_are_absent(page: Watched, site_url: str) -> None:
     assert "dana@example.com" not in page.page.content()
 
 
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
 @pytest.mark.parametrize("path", [HOSTILE_KB, HOSTILE_INCIDENT, "index.html"])
-def test_planted_script_never_runs(page: Watched, site_url: str, path: str) -> None:
+def test_planted_script_never_runs(
+    page: Watched, request: pytest.FixtureRequest, engine: str, path: str
+) -> None:
+    site_url = request.getfixturevalue("site_url" if engine == "mkdocs" else "zensical_url")
     page.page.goto(site_url + path, wait_until="networkidle")
     page.page.wait_for_timeout(300)  # let any onerror / onload fire
     for link in page.page.locator("article a").all():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import re
 import shutil
 from pathlib import Path
 
@@ -48,10 +49,15 @@ def test_the_example_repository_builds_offline(tmp_path: Path, engine: str) -> N
     assert external_resources(out) == []
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "Open incidents by priority" in home and "fonts.googleapis" not in home
-    drafts = [p.name for p in (ROOT / "kb").glob("*.md") if "status: draft" in p.read_text()]
+    drafts = [p for p in (ROOT / "kb").glob("*.md") if "status: draft" in p.read_text()]
     assert drafts, "the example repository has drafts"
-    for name in drafts:
-        assert not (out / "kb" / name.replace(".md", ".html")).exists()
+    index = out / ("search/search_index.json" if engine == "mkdocs" else "search.json")
+    search = index.read_text(encoding="utf-8")
+    assert "chunked upload fix" in search  # a phrase from the body of KB-0007
+    for draft in drafts:
+        assert not (out / "kb" / draft.name.replace(".md", ".html")).exists()
+        title = re.search(r"^title: (.+)$", draft.read_text(), re.MULTILINE)
+        assert title is not None and title.group(1) not in search
 
 
 def test_a_rebuild_replaces_an_earlier_build(tmp_path: Path, site_repo: Path) -> None:
