@@ -40,13 +40,12 @@ def _listing(ctx: SiteContext, source: str, records: Iterable[KbRecord]) -> str:
             link(source, article_page(r), r.model.title),
             TYPE_LABEL[r.model.type],
             markup.cell(r.model.services),
-            r.model.reviewed_at.isoformat(),
         ]
         for r in records
     ]
     if not rows:
         return "No articles.\n"
-    return markup.table(["ID", "Title", "Type", "Services", "Reviewed"], rows)
+    return markup.table(["ID", "Title", "Type", "Services"], rows)
 
 
 def _grouped(
@@ -61,7 +60,7 @@ def _grouped(
         for key in keys(rec) or ["(none)"]:
             groups[key].append(rec)
     parts = [front(search=False) + f"# {title}\n"]
-    for key in sorted(groups):
+    for key in sorted(groups, key=lambda k: label(k).lower()):
         heading = f"## {markup.text(label(key))} {{#{anchor(key)}}}"
         parts.append(f"{heading}\n\n{_listing(ctx, source, groups[key])}")
     return Page(source, "\n".join(parts))
@@ -133,7 +132,7 @@ def _index(ctx: SiteContext) -> Page:
     path = "kb/index.md"
     links = "\n".join(f"- {link(path, p, title)}" for title, p in INDEXES)
     body = (
-        front(search=False) + "# Knowledge base\n\n"
+        front("toc", search=False) + "# Knowledge base\n\n"
         f"{len(ctx.articles)} published articles. Search finds any word of any article;"
         " the indexes below group them.\n\n"
         f"{links}\n\n## All articles\n\n{_listing(ctx, path, ctx.articles)}"
@@ -145,13 +144,13 @@ def _known_errors(ctx: SiteContext) -> Page:
     path = "kb/known-errors.md"
     known = [r for r in ctx.articles if r.model.type is KbType.KNOWN_ERROR]
     intro = "# Known errors\n\nProblems whose cause is known, with a documented workaround.\n\n"
-    return Page(path, front(search=False) + intro + _listing(ctx, path, known))
+    return Page(path, front("toc", search=False) + intro + _listing(ctx, path, known))
 
 
 def _stale(ctx: SiteContext) -> Page:
     path = "kb/stale.md"
     stale = [r for r in ctx.articles if ctx.stale(r)]
-    intro = front(search=False) + (
+    intro = front("toc", search=False) + (
         "# Stale articles\n\nPublished articles past their review date"
         f" (`reviewed_at` + `review_every`) on {ctx.now.date().isoformat()}.\n\n"
     )
