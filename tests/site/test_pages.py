@@ -92,7 +92,8 @@ def test_register_off_publishes_no_incident_page_and_no_incident_link(tmp_path: 
 
 def test_unknown_public_field_is_refused_with_the_file_and_option(tmp_path: Path) -> None:
     root = make_site_repo(tmp_path / "repo", "site:\n  public_fields: [title, reporter]\n")
-    with pytest.raises(UsageError, match=r"incidentctl.yaml: site.public_fields\[1\]: 'reporter'"):
+    expected = r"incidentctl.yaml:2: site.public_fields\[1\]: 'reporter'"
+    with pytest.raises(UsageError, match=expected):
         build_context(load_repository(root), NOW)
 
 

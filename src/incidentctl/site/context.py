@@ -12,6 +12,7 @@ from incidentctl.model.kb import KbStatus
 from incidentctl.sla.clock import ClockResult, NoTarget, clocks
 from incidentctl.sla.policy import SlaPolicies, SlaPolicyError
 from incidentctl.store.repo import CONFIG_FILE, KbRecord, Repository
+from incidentctl.store.source import Source
 
 ALWAYS_PUBLIC = "id"
 
@@ -74,8 +75,13 @@ def check_public_fields(repo: Repository) -> None:
     known = {f.alias or name for name, f in Incident.model_fields.items()}
     for i, name in enumerate(allowed):
         if name not in known:
+            where = CONFIG_FILE
+            text = (repo.root / CONFIG_FILE).read_text(encoding="utf-8", errors="replace")
+            line, _ = Source(CONFIG_FILE, text).locate(("site", "public_fields", i))
+            if line:
+                where += f":{line}"
             raise UsageError(
-                f"{CONFIG_FILE}: site.public_fields[{i}]: {name!r} is not an incident field",
+                f"{where}: site.public_fields[{i}]: {name!r} is not an incident field",
                 "use field names from docs/formats.md, e.g. title, service, priority, status",
             )
 
