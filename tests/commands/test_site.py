@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+import sys
 import threading
 import urllib.request
 from http.server import ThreadingHTTPServer
@@ -72,3 +73,21 @@ def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
         request = SiteServeRequest(SiteBuildRequest(repo, NOW), port=port)
         with pytest.raises(UsageError, match=rf"--port: cannot listen on 127.0.0.1:{port}"):
             serve(request, io.StringIO(), io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("tty", "ci", "expected"),
+    [(True, None, True), (True, "true", False), (False, None, False)],
+)
+def test_progress_only_on_a_terminal_outside_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tty: bool, ci: str | None, expected: bool
+) -> None:
+    from incidentctl import cli_site
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    request = cli_site._request(make_site_repo(tmp_path / "repo"), None, None, None)
+    assert isinstance(request, SiteBuildRequest) and request.progress is expected
