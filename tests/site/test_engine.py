@@ -19,6 +19,24 @@ ROOT = Path(__file__).resolve().parents[2]  # the example repository
 NOW = "2026-11-23T12:00:00+00:00"
 
 
+def broken_links(out: Path) -> list[tuple[str, str]]:
+    """(page, href) of every relative link whose target file is not in the site.
+
+    ``404.html`` is left out: it links from the site root, wherever it is served.
+    """
+    broken = []
+    for page in out.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
+            target = re.split(r"[#?]", href)[0]
+            if not target or re.match(r"[a-z][a-z0-9+.-]*:|//", href):
+                continue
+            if not (page.parent / target).exists():
+                broken.append((page.relative_to(out).as_posix(), href))
+    return broken
+
+
 def _build(root: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(
         main, ["--repo", str(root), "site", "build", "--now", NOW, *args], catch_exceptions=False
@@ -47,6 +65,7 @@ def test_the_example_repository_builds_offline(tmp_path: Path, engine: str) -> N
     ):
         assert (out / page).is_file(), page
     assert external_resources(out) == []
+    assert broken_links(out) == []
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "Open incidents by priority" in home and "fonts.googleapis" not in home
     drafts = [p for p in (ROOT / "kb").glob("*.md") if "status: draft" in p.read_text()]
