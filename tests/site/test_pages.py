@@ -130,3 +130,18 @@ def test_the_guide_comes_from_docs(site_repo: Path) -> None:
     assert {"User guide": [{"SLA clock": "guide/sla.md"}, {"Rules": "guide/rules.md"}]} in (
         _nav(site_repo)
     )
+
+
+def test_a_long_month_is_split_into_linked_pages(
+    site_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentctl.site import register
+
+    monkeypatch.setattr(register, "PAGE_SIZE", 1)
+    pages = _site(site_repo)
+    first, second = pages["incidents/2026-11.md"], pages["incidents/2026-11-2.md"]
+    assert "(2026/INC-2026-0042.md)" in first and "INC-2026-0901" not in first
+    assert "(2026/INC-2026-0901.md)" in second and "INC-2026-0042" not in second
+    assert "Page 1 of 2: **1** [2](2026-11-2.md)" in first
+    assert "Page 2 of 2: [1](2026-11.md) **2**" in second
+    assert "[2026&#45;11](2026-11.md) | 2 |" in pages["incidents/index.md"]

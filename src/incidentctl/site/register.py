@@ -37,8 +37,12 @@ LIST_COLUMNS = [("title", "Title"), ("priority", "Priority"), ("status", "Status
                 ("service", "Service"), ("reported_at", "Reported")]  # fmt: skip
 
 
-def month_page(key: str) -> str:
-    return f"incidents/{key}.md"
+PAGE_SIZE = 500  # rows per list page: a month of thousands would make a page of megabytes
+
+
+def month_page(key: str, number: int = 1) -> str:
+    """``incidents/2026-11.md``, then ``incidents/2026-11-2.md`` for its second page."""
+    return f"incidents/{key}.md" if number == 1 else f"incidents/{key}-{number}.md"
 
 
 def _value(value: object) -> str:
@@ -117,18 +121,28 @@ def incident(ctx: SiteContext, inc: Incident, path: str) -> Page:
     return Page(path, front("navigation") + "\n".join(parts))
 
 
-def _month(ctx: SiteContext, key: str, incidents: list[Incident]) -> Page:
-    path = month_page(key)
+def _month(ctx: SiteContext, key: str, incidents: list[Incident]) -> list[Page]:
+    """A month's list, in pages of at most ``PAGE_SIZE`` rows, each linking to the others."""
     columns = [(f, h) for f, h in LIST_COLUMNS if ctx.public(f)]
-    rows = [
-        [incident_ref(ctx, path, i), *(_value(getattr(i, f)) for f, _ in columns)]
-        for i in incidents
-    ]
-    body = (
-        front("navigation", "toc", search=False)
-        + f"# Incidents reported in {key}\n\n{len(incidents)} incidents.\n\n"
-    )
-    return Page(path, body + markup.table(["Incident", *(h for _, h in columns)], rows))
+    chunks = [incidents[i : i + PAGE_SIZE] for i in range(0, len(incidents), PAGE_SIZE)]
+    paths = [month_page(key, n) for n in range(1, len(chunks) + 1)]
+    pages = []
+    for n, (path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1):
+        rows = [
+            [incident_ref(ctx, path, i), *(_value(getattr(i, f)) for f, _ in columns)]
+            for i in chunk
+        ]
+        body = front("navigation", "toc", search=False) + f"# Incidents reported in {key}\n\n"
+        body += f"{len(incidents)} incidents."
+        if len(chunks) > 1:
+            others = " ".join(
+                f"**{m}**" if m == n else link(path, other, str(m))
+                for m, other in enumerate(paths, start=1)
+            )
+            body += f" Page {n} of {len(chunks)}: {others}"
+        table = markup.table(["Incident", *(h for _, h in columns)], rows)
+        pages.append(Page(path, f"{body}\n\n{table}"))
+    return pages
 
 
 def section(ctx: SiteContext) -> Section | None:
@@ -138,7 +152,7 @@ def section(ctx: SiteContext) -> Section | None:
     months: dict[str, list[Incident]] = defaultdict(list)
     for inc in ctx.incidents:
         months[f"{inc.reported_at:%Y-%m}"].append(inc)
-    pages = [_month(ctx, key, incs) for key, incs in months.items()]
+    pages = [page for key, incs in months.items() for page in _month(ctx, key, incs)]
     pages += [incident(ctx, inc, incident_page(inc)) for inc in ctx.incidents]
     rows = []
     for key in sorted(months, reverse=True):
