@@ -145,3 +145,16 @@ def test_a_long_month_is_split_into_linked_pages(
     assert "Page 1 of 2: **1** [2](2026-11-2.md)" in first
     assert "Page 2 of 2: [1](2026-11.md) **2**" in second
     assert "[2026&#45;11](2026-11.md) | 2 |" in pages["incidents/index.md"]
+
+
+def test_without_an_sla_policy_the_site_has_no_clocks_and_says_why(site_repo: Path) -> None:
+    (site_repo / "policies" / "sla.yaml").unlink()
+    ctx = build_context(load_repository(site_repo), NOW)
+    assert ctx.clocks == {}
+    assert any("no SLA clocks on the site: policies/sla.yaml is missing" in w for w in ctx.warnings)
+    pages = {p.path: p.text for p in generate(ctx).pages}
+    assert "SLA clocks at risk" not in pages["index.md"]
+    assert "## SLA clocks" not in pages["incidents/2026/INC-2026-0042.md"]
+    assert (
+        "## Targets" not in pages["sla/index.md"] and "## Priority matrix" in pages["sla/index.md"]
+    )
