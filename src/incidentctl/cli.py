@@ -258,37 +258,13 @@ def sla_check(
     sys.exit(execute(request))
 
 
-def _add_record_commands() -> None:
-    """Register the authoring and record commands (their modules import only click)."""
-    from incidentctl import cli_automation, cli_edit, cli_records
+def _add_commands() -> None:
+    """Register the commands defined in the ``cli_*`` modules (each imports only click)."""
+    from incidentctl import cli_audit, cli_automation, cli_edit, cli_kpi, cli_records, cli_site
 
-    for command in (*cli_records.COMMANDS, *cli_edit.COMMANDS, *cli_automation.COMMANDS):
-        main.add_command(command)
-
-
-_add_record_commands()
+    for module in (cli_records, cli_edit, cli_automation, cli_kpi, cli_audit, cli_site):
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
-def _add_kpi_commands() -> None:
-    """Register ``kpi`` and ``export`` (their module imports only click)."""
-    from incidentctl import cli_kpi
-
-    for command in cli_kpi.COMMANDS:
-        main.add_command(command)
-
-
-_add_kpi_commands()
-
-
-# --- history and audit (the audit trail) ------------------------------------------------
-
-
-def _add_audit_commands() -> None:
-    """Register ``history`` and ``audit`` (their module imports only click)."""
-    from incidentctl import cli_audit
-
-    for command in cli_audit.COMMANDS:
-        main.add_command(command)
-
-
-_add_audit_commands()
+_add_commands()

@@ -1,0 +1,141 @@
+"""``incidentctl site build`` and ``site serve``: the published site from the repository."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import TextIO
+
+from incidentctl.errors import EXIT_CLEAN, UsageError
+from incidentctl.site import engine
+from incidentctl.site.context import build_context
+from incidentctl.site.pages import generate
+from incidentctl.site.serve import HOST, external_resources, server
+from incidentctl.store.repo import Repository
+
+DEFAULT_OUT = "site-build"
+MARKER = ".incidentctl-site"  # marks a folder as ours, so a rebuild may empty it
+
+
+@dataclass(frozen=True)
+class SiteBuildRequest:
+    repo: Repository
+    now: datetime
+    out: Path | None = None  # default: <repo>/site-build
+    engine: str | None = None  # default: site.engine of incidentctl.yaml
+    progress: bool = False  # a progress line on stderr (a terminal, not CI)
+
+
+@dataclass(frozen=True)
+class SiteServeRequest:
+    build: SiteBuildRequest
+    port: int = 8000
+
+
+def check_out(out: Path, root: Path) -> None:
+    """Refuse to build into a folder that holds other files: the engine empties it first."""
+    out = out.resolve()
+    if out == root or out in root.parents:
+        raise UsageError(f"--out: {out} is the repository or above it", "choose a new folder")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+        raise UsageError(
+            f"--out: {out} exists and is not an earlier site build",
+            "choose a new or empty folder (a build replaces the folder's contents)",
+        )
+
+
+def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]:
+    """Generate and build; returns the output folder, the page count and the warnings."""
+    repo = request.repo
+    out = request.out if request.out is not None else repo.root / DEFAULT_OUT
+    check_out(out, repo.root)
+    name = request.engine or repo.config.site.engine
+    if name not in engine.ENGINES:
+        raise UsageError(f"--engine: unknown engine {name!r}", "use mkdocs or zensical")
+    show = _progress(err, name) if request.progress else None
+    if show:
+        err.write("incidentctl: reading the repository\r")
+    ctx = build_context(repo, request.now)
+    if show:
+        err.write("\rincidentctl: generating pages          ")
+    site = generate(ctx)
+    pages = sum(1 for p in site.pages if p.path.endswith(".md"))
+    if show:
+        err.write(f"\rincidentctl: {name}: building {pages} pages ")
+        err.flush()
+    with tempfile.TemporaryDirectory(prefix="incidentctl-site-") as work:
+        config = engine.write_project(site, repo.root, repo.config.site.title, Path(work), out)
+        warnings = ctx.warnings + engine.build(config, name, pages, show)
+    (out / MARKER).write_text("built by incidentctl site build\n", encoding="utf-8")
+    warnings += [f"{page}: loads {url} from the network" for page, url in external_resources(out)]
+    if show:
+        err.write("\n")
+    return out, pages, warnings
+
+
+def _progress(err: TextIO, name: str) -> engine.Progress:
+    def show(done: int, total: int) -> None:
+        err.write(f"\rincidentctl: {name}: {done}/{total} page steps ")
+        err.flush()
+
+    return show
+
+
+def execute(request: SiteBuildRequest, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Build the site; print where it is. Exit code 0 (warnings go to stderr)."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    start = time.monotonic()
+    folder, pages, warnings = build(request, err)
+    for warning in warnings:
+        print(f"incidentctl: warning: {warning}", file=err)
+    elapsed = time.monotonic() - start
+    shown = folder.resolve()
+    if shown.is_relative_to(request.repo.root.resolve()):
+        shown = shown.relative_to(request.repo.root.resolve())  # e.g. site-build
+    print(f"site built: {pages} pages in {elapsed:.1f} s -> {shown}", file=out)
+    return EXIT_CLEAN
+
+
+def serve(
+    request: SiteServeRequest,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    ready: Callable[[ThreadingHTTPServer], None] | None = None,
+) -> int:
+    """Build into a temporary folder (or ``--out``) and serve it on 127.0.0.1 until Ctrl-C.
+
+    ``ready`` is called with the listening server (tests use it to stop the server).
+    """
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    with tempfile.TemporaryDirectory(prefix="incidentctl-serve-") as tmp:
+        base = request.build
+        target = base.out if base.out is not None else Path(tmp) / "site"
+        folder, _, warnings = build(
+            SiteBuildRequest(base.repo, base.now, target, base.engine, base.progress), err
+        )
+        for warning in warnings:
+            print(f"incidentctl: warning: {warning}", file=err)
+        try:
+            httpd = server(folder, request.port)
+        except OSError as exc:
+            raise UsageError(
+                f"--port: cannot listen on {HOST}:{request.port}: {exc.strerror}",
+                "choose another port, or --port 0 for any free one",
+            ) from None
+        with httpd:
+            print(f"serving on http://{HOST}:{httpd.server_address[1]}/ (Ctrl-C stops)", file=out)
+            out.flush()
+            if ready is not None:
+                ready(httpd)
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop
+                httpd.serve_forever()
+    return EXIT_CLEAN

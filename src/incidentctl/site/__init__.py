@@ -1,0 +1,1 @@
+"""The published site: page generators, safe markup, and the engine that builds it."""

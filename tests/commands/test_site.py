@@ -1,0 +1,93 @@
+"""``site build`` and ``site serve`` as commands: progress, engine choice, serving."""
+
+from __future__ import annotations
+
+import io
+import socket
+import sys
+import threading
+import urllib.request
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from incidentctl.commands.site import SiteBuildRequest, SiteServeRequest, execute, serve
+from incidentctl.errors import UsageError
+from incidentctl.store.repo import load_repository
+from tests.conftest import NOW
+from tests.site.conftest import make_site_repo, require_zensical
+
+
+def test_progress_is_shown_when_asked_and_absent_otherwise(tmp_path: Path) -> None:
+    repo = load_repository(make_site_repo(tmp_path / "repo"))
+    for progress, out_dir in ((True, "a"), (False, "b")):
+        out, err = io.StringIO(), io.StringIO()
+        request = SiteBuildRequest(repo, NOW, tmp_path / out_dir, progress=progress)
+        assert execute(request, out, err) == 0
+        assert ("page steps" in err.getvalue()) is progress
+        assert out.getvalue().startswith("site built: ")
+
+
+def test_the_engine_comes_from_incidentctl_yaml(tmp_path: Path) -> None:
+    require_zensical()
+    root = make_site_repo(tmp_path / "repo", "site:\n  engine: zensical\n")
+    out = tmp_path / "out"
+    assert execute(SiteBuildRequest(load_repository(root), NOW, out), io.StringIO()) == 0
+    assert "zensical" in (out / "index.html").read_text(encoding="utf-8").lower()
+
+
+def test_serve_builds_then_serves_on_localhost(tmp_path: Path) -> None:
+    repo = load_repository(make_site_repo(tmp_path / "repo"))
+    request = SiteServeRequest(SiteBuildRequest(repo, NOW), port=0)
+    started = threading.Event()
+    servers: list[ThreadingHTTPServer] = []
+
+    def ready(httpd: ThreadingHTTPServer) -> None:
+        servers.append(httpd)
+        started.set()
+
+    out = io.StringIO()
+    thread = threading.Thread(target=serve, args=(request, out, io.StringIO(), ready))
+    thread.start()
+    try:
+        assert started.wait(60)
+        host, port = servers[0].server_address[:2]
+        assert host == "127.0.0.1"
+        assert f"serving on http://127.0.0.1:{port}/" in out.getvalue()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/kb/index.html") as response:
+            assert b"Knowledge base" in response.read()
+    finally:
+        if servers:
+            servers[0].shutdown()
+        thread.join(30)
+    assert not thread.is_alive()
+
+
+def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
+    repo = load_repository(make_site_repo(tmp_path / "repo"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        request = SiteServeRequest(SiteBuildRequest(repo, NOW), port=port)
+        with pytest.raises(UsageError, match=rf"--port: cannot listen on 127.0.0.1:{port}"):
+            serve(request, io.StringIO(), io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("tty", "ci", "expected"),
+    [(True, None, True), (True, "true", False), (False, None, False)],
+)
+def test_progress_only_on_a_terminal_outside_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tty: bool, ci: str | None, expected: bool
+) -> None:
+    from incidentctl import cli_site
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    request = cli_site._request(make_site_repo(tmp_path / "repo"), None, None, None)
+    assert isinstance(request, SiteBuildRequest) and request.progress is expected
