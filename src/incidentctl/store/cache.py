@@ -6,6 +6,10 @@ without findings are cached, as pydantic's own JSON (never pickle: the cache sit
 in the work tree and loading it must not be able to run code). The key includes the
 versions of incidentctl and pydantic, so an upgrade starts afresh; a damaged or
 unreadable cache is ignored and rewritten.
+
+The file is read only when a command loads many records (``open``): a command
+about one record parses that one file faster than it could read the cache of a
+100,000-record repository.
 """
 
 from __future__ import annotations
@@ -36,8 +40,18 @@ class RecordCache:
         self._blobs: dict[str, str] = {}
         self._used: set[str] = set()
         self._dirty = False
-        if path is not None:
-            self._read(path)
+        self._open = False
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the cache has been read (and so serves and keeps records)."""
+        return self._open
+
+    def open(self) -> None:
+        """Read the cache file, once; until then ``get`` finds nothing and ``put`` keeps nothing."""
+        if self.path is not None and not self._open:
+            self._open = True
+            self._read(self.path)
 
     @classmethod
     def for_root(cls, root: Path, enabled: bool = True) -> RecordCache:
@@ -69,7 +83,7 @@ class RecordCache:
         return model
 
     def put(self, key: str, model: Incident) -> None:
-        if self.path is None:
+        if self.path is None or not self._open:
             return
         self._blobs[key] = model.model_dump_json(by_alias=True, exclude_unset=True)
         self._used.add(key)
@@ -77,7 +91,11 @@ class RecordCache:
 
     def save(self, prune: bool) -> None:
         """Write the cache if it changed; ``prune`` drops entries this run did not use."""
-        if self.path is None or not (self._dirty or (prune and len(self._used) < len(self._blobs))):
+        if (
+            not self._open
+            or self.path is None
+            or not (self._dirty or (prune and len(self._used) < len(self._blobs)))
+        ):
             return
         keep = {k: v for k, v in self._blobs.items() if k in self._used} if prune else self._blobs
         try:

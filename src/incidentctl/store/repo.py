@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import gc
-import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
 from incidentctl.store.cache import RecordCache, digest
+from incidentctl.store.incidentfiles import IncidentFiles
 from incidentctl.store.reader import (
     Read,
     parse_yaml,
@@ -36,9 +36,9 @@ POLICY_MODELS: dict[str, type[BaseModel]] = {
     "services": ServicesPolicy,
     "categories": CategoriesPolicy,
 }
-INCIDENT_FILE = re.compile(r"(INC-\d{4}-\d{4,})\.yaml\Z")
+# Below this many files, parsing them is faster than reading the record cache.
+CACHE_AFTER = 50
 KB_FILE = re.compile(r"(KB-\d{4,})-[a-z0-9]+(?:-[a-z0-9]+)*\.md\Z")
-YEAR_DIR = re.compile(r"\d{4}\Z")
 
 
 def find_root(start: Path) -> Path:
@@ -92,7 +92,7 @@ class Repository:
     root: Path
     config: RepoConfig
     policies: Policies
-    incident_files: dict[str, list[str]]  # ID -> relative paths named after it
+    incident_files: Mapping[str, list[str]]  # ID -> relative paths named after it
     kb: dict[str, list[KbRecord]]  # ID -> articles (a list: IDs may clash)
     diagnostics: list[Diagnostic]  # problems found while loading
     cache: RecordCache = field(default_factory=lambda: RecordCache(None))
@@ -132,7 +132,9 @@ class Repository:
         return sorted(rel for rels in self.incident_files.values() for rel in rels)
 
     def load_incidents(self, rels: Iterable[str] | None = None) -> list[IncidentRecord]:
-        chosen = self.incident_paths() if rels is None else rels
+        chosen = self.incident_paths() if rels is None else list(rels)
+        if rels is None or len(chosen) > CACHE_AFTER:
+            self.cache.open()
         # The records live until the run ends, so collecting garbage while building them
         # only costs time (about a tenth of a 10,000-file load).
         collecting = gc.isenabled()
@@ -161,7 +163,7 @@ def load_repository(root: Path, use_cache: bool = False) -> Repository:
     config = _load_config(root, diagnostics)
     limit = config.limits.max_file_bytes
     policies = _load_policies(root, limit, diagnostics)
-    incident_files = _scan_incidents(root, diagnostics)
+    incident_files = IncidentFiles(root, diagnostics)  # looked up by name, walked on demand
     kb = _load_kb(root, limit, diagnostics)
     cache = RecordCache.for_root(root, use_cache)
     return Repository(root, config, policies, incident_files, kb, diagnostics, cache)
@@ -208,37 +210,6 @@ def _load_policies(root: Path, limit: int, diagnostics: list[Diagnostic]) -> Pol
             )
         )
     return policies
-
-
-def _scan_incidents(root: Path, diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    base = root / "incidents"
-    if not base.is_dir():
-        return found
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = Path(dirpath)
-        rel_dir = here.relative_to(root).as_posix()
-        # strings only inside the loop: one Path per file costs seconds at 100,000 files
-        year_folder = rel_dir.count("/") == 1 and YEAR_DIR.match(here.name) is not None
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            rel = f"{rel_dir}/{name}"
-            m = INCIDENT_FILE.match(name)
-            if m and year_folder:
-                found.setdefault(m.group(1), []).append(rel)
-            else:
-                diagnostics.append(
-                    files.MISPLACED.at(
-                        rel,
-                        None,
-                        None,
-                        "not an incident file: incidents live at incidents/<year>/<ID>.yaml",
-                        "rename or move the file (IDs look like INC-2026-0042), or remove it",
-                    )
-                )
-    return found
 
 
 def _load_kb(root: Path, limit: int, diagnostics: list[Diagnostic]) -> dict[str, list[KbRecord]]:
