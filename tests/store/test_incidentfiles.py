@@ -65,7 +65,7 @@ def no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a one-record command walked every incident file")
 
     monkeypatch.setattr("incidentctl.store.incidentfiles._scan", refuse)
-    monkeypatch.setattr("incidentctl.store.cache.RecordCache._read", refuse)
+    monkeypatch.setattr("incidentctl.store.cache.RecordCache.open", refuse)
 
 
 def _run(root: Path, *args: str) -> tuple[int, str]:

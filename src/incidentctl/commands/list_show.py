@@ -14,7 +14,7 @@ from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.lifecycle import facts, status_steps
 from incidentctl.model.common import format_duration
 from incidentctl.model.incident import OPEN_STATES, Incident, Status
-from incidentctl.store.repo import Repository
+from incidentctl.store.repo import IncidentRecord, Repository
 
 COLUMNS = ("id", "priority", "status", "service", "assignment_group", "assignee", "age", "title")
 HEADERS = ("ID", "PRI", "STATUS", "SERVICE", "GROUP", "ASSIGNEE", "AGE", "TITLE")
@@ -72,6 +72,18 @@ def _keep(request: ListRequest, inc: Incident) -> bool:
     return all(not allowed or value in allowed for allowed, value in tests)
 
 
+def _load(request: ListRequest) -> list[IncidentRecord]:
+    """The records the filters may keep: by status through the index, else all of them."""
+    repo = request.repo
+    wanted = set(request.status)
+    if request.open_only:
+        opened = {s.value for s in OPEN_STATES}
+        wanted = (wanted & opened) if wanted else opened
+    elif not wanted:
+        return repo.load_incidents()
+    return repo.load_incidents(repo.incident_paths_with(wanted), save=True)
+
+
 def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
     """Print the records that pass the filters, as a table or JSON."""
     out = sys.stdout if out is None else out
@@ -79,7 +91,7 @@ def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
     for value in request.status:
         if value not in known:
             raise UsageError(f"--status: unknown status {value!r}", "one of: " + ", ".join(known))
-    records = request.repo.load_incidents()
+    records = _load(request)
     rows = [summary(r.model, request.now) for r in records if _keep(request, r.model)]
     rows.sort(key=lambda row: row["id"])
     if request.format == "json":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from incidentctl.model.config import RepoConfig
 from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
-from incidentctl.store.cache import RecordCache, digest
+from incidentctl.store.cache import RecordCache, digest, file_stat
 from incidentctl.store.incidentfiles import IncidentFiles
 from incidentctl.store.reader import (
     Read,
@@ -102,6 +102,8 @@ class Repository:
         """Parse and validate one incident file (cached); findings join ``diagnostics``."""
         if rel in self._incidents:
             return self._incidents[rel]
+        # stat before reading: a change after this stat shows in the next run's stat
+        stat = file_stat(f"{self.root}/{rel}") if self.cache.is_open else None
         text, problems = self._read_text(rel)
         record = None
         if text is not None:
@@ -114,6 +116,8 @@ class Repository:
                 problems += schema_problems
                 if model is not None and not problems:
                     self.cache.put(key, model)
+            if model is not None and not problems:
+                self.cache.note(rel, stat, key, model.status.value)
             record = IncidentRecord(source, model) if model is not None else None
         self.diagnostics.extend(problems)
         self._incidents[rel] = record
@@ -131,10 +135,30 @@ class Repository:
     def incident_paths(self) -> list[str]:
         return sorted(rel for rels in self.incident_files.values() for rel in rels)
 
-    def load_incidents(self, rels: Iterable[str] | None = None) -> list[IncidentRecord]:
+    def incident_paths_with(self, statuses: Collection[str]) -> list[str]:
+        """The incident files that may have one of ``statuses``: all but those the index
+        knows, unchanged, to have another. Invalid and changed files are always included."""
+        paths = self.incident_paths()
+        if len(paths) <= CACHE_AFTER:
+            return paths
+        self.cache.open()
+        fresh = self.cache.fresh_status
+        root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
+        return [
+            rel
+            for rel in paths
+            if (known := fresh(rel, file_stat(f"{root}/{rel}"))) is None or known in statuses
+        ]
+
+    def load_incidents(
+        self, rels: Iterable[str] | None = None, *, save: bool = False
+    ) -> list[IncidentRecord]:
+        """Load every incident file, or ``rels``; a full load (or ``save``) updates the index."""
         chosen = self.incident_paths() if rels is None else list(rels)
         if rels is None or len(chosen) > CACHE_AFTER:
             self.cache.open()
+        if rels is None:
+            self.cache.prefetch()
         # The records live until the run ends, so collecting garbage while building them
         # only costs time (about a tenth of a 10,000-file load).
         collecting = gc.isenabled()
@@ -144,8 +168,8 @@ class Repository:
         finally:
             if collecting:
                 gc.enable()
-        if rels is None:
-            self.cache.save(prune=True)
+        if rels is None or save:
+            self.cache.save(prune=rels is None)
         return records
 
     def kb_article(self, kb_id: str) -> KbArticle | None:
@@ -165,7 +189,9 @@ def load_repository(root: Path, use_cache: bool = False) -> Repository:
     policies = _load_policies(root, limit, diagnostics)
     incident_files = IncidentFiles(root, diagnostics)  # looked up by name, walked on demand
     kb = _load_kb(root, limit, diagnostics)
-    cache = RecordCache.for_root(root, use_cache)
+    # a policy change starts the index afresh (verdicts may depend on the policies)
+    policy_key = digest("\0".join(f"{n}\0{s.text}" for n, s in sorted(policies.sources.items())))
+    cache = RecordCache.for_root(root, use_cache, policy_key)
     return Repository(root, config, policies, incident_files, kb, diagnostics, cache)
 
 
