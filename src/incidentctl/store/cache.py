@@ -121,6 +121,17 @@ class RecordCache:
             except sqlite3.Error:
                 self._close()
 
+    def has_records(self) -> bool:
+        """Whether any record is cached (a cold run has none: it parses everything)."""
+        if self._blobs is not None:
+            return bool(self._blobs)
+        if self._db is None:
+            return False
+        try:
+            return self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is not None
+        except sqlite3.Error:
+            return False
+
     def get(self, key: str) -> Incident | None:
         blob = self._blob(key)
         if blob is None:

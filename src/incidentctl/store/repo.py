@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
 from incidentctl.store.cache import RecordCache, digest, file_stat
 from incidentctl.store.incidentfiles import IncidentFiles
+from incidentctl.store.parallel import Parsed, parse_stream
 from incidentctl.store.reader import (
     Read,
     parse_yaml,
@@ -98,8 +99,12 @@ class Repository:
     cache: RecordCache = field(default_factory=lambda: RecordCache(None))
     _incidents: dict[str, IncidentRecord | None] = field(default_factory=dict)
 
-    def load_incident(self, rel: str) -> IncidentRecord | None:
-        """Parse and validate one incident file (cached); findings join ``diagnostics``."""
+    def load_incident(self, rel: str, parsed: Parsed = None) -> IncidentRecord | None:
+        """Parse and validate one incident file (cached); findings join ``diagnostics``.
+
+        ``parsed`` is a worker's result for this file (digest and JSON), used when it
+        is of the very text read here.
+        """
         if rel in self._incidents:
             return self._incidents[rel]
         # stat before reading: a change after this stat shows in the next run's stat
@@ -110,6 +115,9 @@ class Repository:
             key = digest(text)
             model = self.cache.get(key)
             source = Source(rel, text)
+            if model is None and parsed is not None and parsed[0] == key:
+                model = Incident.model_validate_json(parsed[1])
+                self.cache.put(key, model)
             if model is None:
                 data, problems = parse_yaml(text, source)
                 model, schema_problems = validate_model(Read(source, data, problems), Incident)
@@ -164,13 +172,24 @@ class Repository:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            records = [r for r in (self.load_incident(rel) for rel in chosen) if r is not None]
+            stream = self._parallel(chosen)
+            if stream is None:
+                loaded = (self.load_incident(rel) for rel in chosen)
+            else:
+                loaded = (self.load_incident(r, p) for r, p in zip(chosen, stream, strict=True))
+            records = [r for r in loaded if r is not None]
         finally:
             if collecting:
                 gc.enable()
         if rels is None or save:
             self.cache.save(prune=rels is None)
         return records
+
+    def _parallel(self, chosen: list[str]) -> Iterator[Parsed] | None:
+        """Workers' results for a cold load of many files (nothing cached, none loaded)."""
+        if type(self) is not Repository or self._incidents or self.cache.has_records():
+            return None  # a snapshot reads from git; a warm run rebuilds from the cache
+        return parse_stream(self.root, chosen, self.config.limits.max_file_bytes)
 
     def kb_article(self, kb_id: str) -> KbArticle | None:
         records = self.kb.get(kb_id)
