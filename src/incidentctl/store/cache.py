@@ -37,15 +37,18 @@ from incidentctl.store.atomic import write_atomic
 CACHE_DIR = ".incidentctl-cache"
 DB_FILE = "index.sqlite"
 STAMP_FILE = "stamp"
-VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} v2"
+VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} v3"
 
 FileStat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+# size, mtime_ns, ctime_ns, inode, start of the run that read it, digest, status, and
+# the fields `list` shows (JSON), once a `list` has computed them
+Entry = tuple[int, int, int, int, int, str, str, str | None]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
   rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
-  started_ns INTEGER, digest TEXT, status TEXT
+  started_ns INTEGER, digest TEXT, status TEXT, summary TEXT
 );
 """
 
@@ -74,8 +77,8 @@ class RecordCache:
         self._blobs: dict[str, str] | None = None  # every record, when prefetched
         self._new: dict[str, str] = {}
         self._used: set[str] = set()
-        self._files: dict[str, tuple[int, int, int, int, int, str, str]] = {}
-        self._seen: dict[str, tuple[int, int, int, int, int, str, str]] = {}
+        self._files: dict[str, Entry] = {}
+        self._seen: dict[str, Entry] = {}
         self._started = 0
 
     @classmethod
@@ -105,7 +108,7 @@ class RecordCache:
                 self._db = _connect(self.path)
             row = self._db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
             if row is None or row[0] != self.key:
-                self._db.executescript("DELETE FROM records; DELETE FROM files;")
+                self._db.executescript("DROP TABLE records; DROP TABLE files;" + _SCHEMA)
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 self._db.commit()
             for rel, *entry in self._db.execute("SELECT * FROM files"):
@@ -160,13 +163,24 @@ class RecordCache:
         self._new[key] = model.model_dump_json(by_alias=True, exclude_unset=True)
         self._used.add(key)
 
-    def fresh_status(self, rel: str, stat: FileStat | None) -> str | None:
-        """The status recorded for ``rel`` if the file is certainly unchanged since, else None."""
+    def fresh(self, rel: str, stat: FileStat | None) -> Entry | None:
+        """The entry of ``rel`` if the file is certainly unchanged since it was read."""
         entry = self._files.get(rel)
         if entry is None or stat is None or entry[:4] != stat:
             return None
         # racy: changed in the same clock tick as the run that read it began
-        return entry[6] if entry[1] < entry[4] else None
+        return entry if entry[1] < entry[4] else None
+
+    def fresh_status(self, rel: str, stat: FileStat | None) -> str | None:
+        """The status recorded for ``rel`` if the file is certainly unchanged since, else None."""
+        entry = self.fresh(rel, stat)
+        return None if entry is None else entry[6]
+
+    def note_summary(self, rel: str, summary: str) -> None:
+        """Keep the ``list`` fields of a record read (and noted) in this run."""
+        entry = self._seen.get(rel)
+        if entry is not None:
+            self._seen[rel] = (*entry[:7], summary)
 
     def note(self, rel: str, stat: FileStat | None, key: str, status: str) -> None:
         """Remember what a read of ``rel`` (stat taken before the read) found."""
@@ -175,7 +189,7 @@ class RecordCache:
             if entry is not None and entry[:4] == stat and entry[5] == key and entry[1] < entry[4]:
                 self._seen[rel] = entry  # unchanged and trusted: nothing to write
             else:
-                self._seen[rel] = (*stat, self._started, key, status)
+                self._seen[rel] = (*stat, self._started, key, status, None)
 
     def save(self, prune: bool) -> None:
         """Write what this run learned; ``prune`` (a full load) drops what it did not see."""
@@ -185,7 +199,7 @@ class RecordCache:
         try:
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", self._new.items())
             changed = [(r, *e) for r, e in self._seen.items() if self._files.get(r) != e]
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?)", changed)
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)", changed)
             if prune:
                 _keep_only(db, "files", "rel", self._seen)
                 _keep_only(db, "records", "digest", self._used)

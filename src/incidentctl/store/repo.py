@@ -143,20 +143,32 @@ class Repository:
     def incident_paths(self) -> list[str]:
         return sorted(rel for rels in self.incident_files.values() for rel in rels)
 
-    def incident_paths_with(self, statuses: Collection[str]) -> list[str]:
+    def incident_paths_with(
+        self, statuses: Collection[str], summaries: dict[str, str] | None = None
+    ) -> list[str]:
         """The incident files that may have one of ``statuses``: all but those the index
-        knows, unchanged, to have another. Invalid and changed files are always included."""
+        knows, unchanged, to have another. Invalid and changed files are always included.
+
+        With ``summaries``, an unchanged file whose ``list`` fields the index holds goes
+        there (path -> JSON) instead of into the list to read.
+        """
         paths = self.incident_paths()
         if len(paths) <= CACHE_AFTER:
             return paths
         self.cache.open()
-        fresh = self.cache.fresh_status
+        fresh = self.cache.fresh
         root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
-        return [
-            rel
-            for rel in paths
-            if (known := fresh(rel, file_stat(f"{root}/{rel}"))) is None or known in statuses
-        ]
+        chosen = []
+        for rel in paths:
+            entry = fresh(rel, file_stat(f"{root}/{rel}"))
+            if entry is None:
+                chosen.append(rel)
+            elif entry[6] in statuses:
+                if summaries is not None and entry[7] is not None:
+                    summaries[rel] = entry[7]
+                else:
+                    chosen.append(rel)
+        return chosen
 
     def load_incidents(
         self, rels: Iterable[str] | None = None, *, save: bool = False
