@@ -54,3 +54,17 @@ def test_a_warm_run_does_not_start_workers(
     monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
     monkeypatch.setattr(parallel, "_stream", None)  # any use fails
     assert len(_outcome(base_repo)[0]) == 1
+
+
+def test_without_worker_processes_the_parent_parses(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sequential = _outcome(base_repo, use_cache=False)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", refuse)
+    assert _outcome(base_repo) == sequential

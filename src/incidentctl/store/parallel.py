@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from incidentctl.model.incident import Incident
@@ -66,7 +67,13 @@ def parse_stream(root: Path, rels: Sequence[str], max_bytes: int) -> Iterator[Pa
 
 def _stream(root: str, rels: Sequence[str], max_bytes: int, count: int) -> Iterator[Parsed]:
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
-    with ProcessPoolExecutor(max_workers=count) as pool:
-        n = len(chunks)
-        for results in pool.map(_parse_chunk, [root] * n, chunks, [max_bytes] * n):
-            yield from results
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            n = len(chunks)
+            for results in pool.map(_parse_chunk, [root] * n, chunks, [max_bytes] * n):
+                done += len(results)
+                yield from results
+    except (OSError, BrokenProcessPool):
+        # no worker processes here (a sandbox, a killed worker): the parent parses the rest
+        yield from [None] * (len(rels) - done)
