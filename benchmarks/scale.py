@@ -7,7 +7,10 @@ For each size it generates a repository with ``benchmarks/generate.py`` (kept in
 (the median of ``--runs``), with its peak resident memory from ``wait4``. Beside
 them: the time to merely read every incident file, and check-jsonschema on 5,000
 files with the exported incident schema (cold and with its cache warm), when it is
-installed (``pip install check-jsonschema``). Prints one Markdown table.
+installed (``pip install -e '.[bench]'``). Prints one Markdown table.
+
+Run it with bytecode caches on (``PYTHONDONTWRITEBYTECODE`` unset), as users have
+them: otherwise every process compiles every module again, about a second each.
 """
 
 from __future__ import annotations
@@ -176,7 +179,12 @@ def table(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sam
     rows["sla status --format json"] = measure(
         [*base, "sla", "status", "--format", "json", "--now", NOW], repo, env, runs
     )
-    rows["list --open"] = measure([*base, "list", "--open", "--now", NOW], repo, env, runs)
+    rows["sla status"] = measure([*base, "sla", "status", "--now", NOW], repo, env, runs)
+    list_open = [*base, "list", "--open", "--now", NOW]
+    rows["list --open, first run"] = measure(list_open, repo, env, 1)  # fills the index
+    rows["list --open"] = measure(list_open, repo, env, runs)
+    rows["list"] = measure([*base, "list", "--now", NOW], repo, env, runs)
+    rows["kpi"] = measure([*base, "kpi", "--now", NOW], repo, env, runs)
     read = statistics.median(read_all(repo) for _ in range(runs))
     rows["(read every incident file, in process)"] = Sample(read, 0.0)
     return rows
@@ -222,6 +230,7 @@ def main() -> int:
     exe = shutil.which("incidentctl") or sys.exit("incidentctl is not on PATH")
     env = {**os.environ, **GIT_ENV}
     env.pop("INCIDENTCTL_NO_CACHE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     opts.work.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Sample]] = {}
     for size in sizes:
@@ -244,7 +253,11 @@ def main() -> int:
                     f"| {name.split(': ', 1)[1]} | {sample.seconds:.2f} s |"
                     f" {sample.peak_mib:.0f} MiB |"
                 )
-    print(f"\n{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {opts.runs} runs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"\n{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {opts.runs} runs,"
+        f" load average at the end {load}"
+    )
     return 0
 
 

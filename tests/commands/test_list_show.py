@@ -98,3 +98,55 @@ def test_show_unknown_id_suggests_the_nearest(repo: Path) -> None:
     code, _, err = cli(repo, "show", "INC-2026-042")
     assert code == 2
     assert "unknown incident INC-2026-042" in err and "INC-2026-0042" in err
+
+
+EXAMPLE = Path(__file__).parents[2]  # the repository's own example incidents
+
+
+@pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the example repository, with the index used whatever its size."""
+    import shutil
+
+    root = tmp_path / "example"
+    for name in ("incidents", "policies", "kb"):
+        shutil.copytree(EXAMPLE / name, root / name)
+    if (EXAMPLE / "incidentctl.yaml").exists():
+        shutil.copy(EXAMPLE / "incidentctl.yaml", root)
+    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    return root
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--open"], ["--status", "resolved"], ["--status", "closed", "--priority", "P3"]],
+)
+def test_list_from_the_index_equals_reading_every_file(
+    example: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    from incidentctl.store.repo import Repository
+
+    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
+    expected = cli(example, "list", *args, "--format", "json")
+    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
+    assert cli(example, "list", *args, "--format", "json") == expected  # fills the index
+    read: list[str] = []
+    original = Repository.load_incident
+
+    def counting(self: Repository, rel: str, parsed: object = None) -> object:
+        read.append(rel)
+        return original(self, rel, parsed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Repository, "load_incident", counting)
+    assert cli(example, "list", *args, "--format", "json") == expected
+    assert read == []  # every row came from the index
+    assert json.loads(expected[1])  # the filters keep some rows: the test can fail
+
+
+def test_an_edited_record_is_listed_as_it_is_now(example: Path) -> None:
+    cli(example, "list", "--open")  # fills the index
+    rows = json.loads(cli(example, "list", "--open", "--format", "json")[1])
+    rel = next((example / "incidents").glob(f"*/{rows[0]['id']}.yaml"))
+    rel.write_text(rel.read_text().replace(f"title: {rows[0]['title']}", "title: Renamed"))
+    again = json.loads(cli(example, "list", "--open", "--format", "json")[1])
+    assert [r["title"] for r in again if r["id"] == rows[0]["id"]] == ["Renamed"]

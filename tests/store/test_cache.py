@@ -1,16 +1,21 @@
-"""The record cache: faster, never wrong, harmless when damaged."""
+"""The index and record cache: faster, never wrong, harmless when damaged."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
-from incidentctl.store.atomic import write_atomic
-from incidentctl.store.cache import CACHE_DIR, VERSION
-from incidentctl.store.repo import load_repository
+import pytest
 
-INC = "incidents/2026/INC-2026-0042.yaml"
+from incidentctl.store import cache
+from incidentctl.store.atomic import write_atomic
+from incidentctl.store.cache import CACHE_DIR, DB_FILE, FileStat
+from incidentctl.store.repo import Repository, load_repository
+
+INC = "incidents/2026/INC-2026-0042.yaml"  # resolved
+OPEN = {"new", "in_progress", "on_hold"}
 
 
 def _load(root: Path) -> list[str]:
@@ -21,8 +26,9 @@ def _load(root: Path) -> list[str]:
 
 def test_second_run_reads_the_cache_and_agrees(base_repo: Path) -> None:
     first = _load(base_repo)
-    cache = base_repo / CACHE_DIR / "incidents.jsonl"
-    assert cache.read_text().startswith(VERSION + "\n")
+    db = sqlite3.connect(base_repo / CACHE_DIR / DB_FILE)
+    assert db.execute("SELECT count(*) FROM records").fetchone() == (1,)
+    assert db.execute("SELECT rel, status FROM files").fetchall() == [(INC, "resolved")]
     assert (base_repo / CACHE_DIR / ".gitignore").read_text() == "*\n"
     assert _load(base_repo) == first
 
@@ -36,10 +42,15 @@ def test_an_edited_file_is_parsed_again(base_repo: Path) -> None:
 
 def test_a_damaged_cache_is_ignored(base_repo: Path) -> None:
     _load(base_repo)
-    cache = base_repo / CACHE_DIR / "incidents.jsonl"
-    key = cache.read_text().splitlines()[1].split("\t")[0]
-    cache.write_text(f"{VERSION}\n{key}\t{{not json\ngarbage line\n")
+    db = sqlite3.connect(base_repo / CACHE_DIR / DB_FILE)
+    db.execute("UPDATE records SET json = '{not json'")
+    db.commit()
+    db.close()
     assert _load(base_repo) == ["Payroll export fails with a timeout"]
+    (base_repo / CACHE_DIR / DB_FILE).write_bytes(b"garbage, not a database" * 100)
+    assert _load(base_repo) == ["Payroll export fails with a timeout"]
+    db = sqlite3.connect(base_repo / CACHE_DIR / DB_FILE)  # and rewritten
+    assert db.execute("SELECT count(*) FROM files").fetchone() == (1,)
 
 
 def test_atomic_write_gives_new_files_the_usual_mode(tmp_path: Path) -> None:
@@ -50,3 +61,85 @@ def test_atomic_write_gives_new_files_the_usual_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
     assert target.read_text() == "a: 1\n"
     assert [p.name for p in tmp_path.iterdir()] == ["new.yaml"]
+
+
+# --- the index never serves a stale verdict ------------------------------------------
+
+
+@pytest.fixture
+def indexed(base_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The base repository, indexed by a full load; the index used whatever the count."""
+    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    _load(base_repo)
+    return base_repo
+
+
+def _candidates(root: Path) -> list[str]:
+    """What ``list --open`` would read: files not known, unchanged, to be closed."""
+    return load_repository(root, use_cache=True).incident_paths_with(OPEN)
+
+
+def _same_size_edit(root: Path) -> None:
+    """A same-size edit that breaks the record, with its mtime put back as it was."""
+    path = root / INC
+    before = path.stat()
+    path.write_text(path.read_text().replace("channel: portal", "chanel: portal "))
+    assert path.stat().st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_an_unchanged_record_of_another_status_is_not_read(indexed: Path) -> None:
+    assert _candidates(indexed) == []  # the control: the index does skip files
+
+
+def test_a_same_size_edit_with_the_same_mtime_is_seen(indexed: Path) -> None:
+    _same_size_edit(indexed)  # the ctime still moves, as git's index also compares
+    assert _candidates(indexed) == [INC]
+    repo = load_repository(indexed, use_cache=True)
+    repo.load_incidents(repo.incident_paths_with(OPEN))
+    assert [d.code for d in repo.diagnostics] == ["SCH001", "SCH002"]
+
+
+def _coarse(path: str | Path) -> FileStat | None:
+    """A file system with one-second timestamps and no ctime or inode to compare."""
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns // 10**9 * 10**9, 0, 0)
+
+
+# tick 1 is the control: a run that began a whole tick after the file's mtime may
+# trust it, since any later edit carries a later mtime; it shows what the rule decides
+@pytest.mark.parametrize(("tick", "stale"), [(0, True), (1, False)], ids=["racy", "control"])
+def test_an_edit_within_the_tick_the_index_was_written_is_racy(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch, tick: int, stale: bool
+) -> None:
+    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    monkeypatch.setattr("incidentctl.store.repo.file_stat", _coarse)
+    coarse = _coarse(base_repo / INC)
+    assert coarse is not None
+    second = coarse[1]
+    # the run that indexes the file starts in the same second it was written (tick 0),
+    # or in the next second (tick 1)
+    monkeypatch.setattr(cache, "_stamp", lambda _: second + tick * 10**9)
+    _load(base_repo)
+    _same_size_edit(base_repo)  # same size, same second: the coarse stat cannot tell
+    assert (_candidates(base_repo) == [INC]) is stale
+
+
+def test_a_policy_change_starts_afresh(indexed: Path) -> None:
+    with (indexed / "policies/sla.yaml").open("a") as fh:
+        fh.write("# reviewed\n")
+    assert _candidates(indexed) == [INC]
+
+
+def test_a_tool_upgrade_starts_afresh(indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "VERSION", cache.VERSION + " upgraded")
+    assert _candidates(indexed) == [INC]
+
+
+def test_a_full_load_forgets_deleted_files(indexed: Path) -> None:
+    (indexed / INC).unlink()
+    repo: Repository = load_repository(indexed, use_cache=True)
+    assert repo.load_incidents() == []
+    db = sqlite3.connect(indexed / CACHE_DIR / DB_FILE)
+    assert db.execute("SELECT count(*) FROM files").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM records").fetchone() == (0,)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,9 @@ from incidentctl.store.source import Source
 class Context:
     repo: Repository
     now: datetime
+    # the IDs of the files being checked, when not the whole repository: rules over
+    # every record then look only at these (and what they name)
+    ids: Collection[str] | None = None
 
 
 def at(

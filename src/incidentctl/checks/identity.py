@@ -80,7 +80,10 @@ def check_identity(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
 
 
 def check_unique_ids(ctx: Context) -> Iterator[Diagnostic]:
-    for incident_id, rels in ctx.repo.incident_files.items():
+    files = ctx.repo.incident_files
+    # checking some files: look their IDs up by name rather than list every file
+    chosen = files.items() if ctx.ids is None else ((i, files.get(i, [])) for i in sorted(ctx.ids))
+    for incident_id, rels in chosen:
         for rel in rels[1:]:
             yield DUPLICATE_ID.at(
                 rel,

@@ -15,6 +15,7 @@ from incidentctl.checks.references import check_references
 from incidentctl.checks.state import check_state
 from incidentctl.checks.timeline import check_timeline
 from incidentctl.diagnostics import Diagnostic
+from incidentctl.ids import id_from_path
 from incidentctl.store.repo import Repository
 
 INCIDENT_CHECKS: tuple[IncidentCheck, ...] = (
@@ -34,9 +35,11 @@ def run(
 
     Loading findings (syntax, schema) come first; checks only see valid records.
     """
-    ctx = Context(repo, now)
+    chosen = None if incident_paths is None else list(incident_paths)
+    ids = None if chosen is None else {i for i in map(id_from_path, chosen) if i}
+    ctx = Context(repo, now, ids)
     out: list[Diagnostic] = []
-    for record in repo.load_incidents(incident_paths):
+    for record in repo.load_incidents(chosen):
         for check in INCIDENT_CHECKS:
             out.extend(check(ctx, record))
     for repo_check in REPO_CHECKS:

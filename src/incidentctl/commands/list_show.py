@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from incidentctl.commands.authoring import load_record, locate
@@ -35,12 +35,26 @@ class ListRequest:
     format: str = "table"
 
 
+_OPEN = frozenset(s.value for s in OPEN_STATES)
+_NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # the age is left out of what is indexed
+
+
 def _age(inc: Incident, now: datetime) -> str:
-    end = now
+    return _age_from(inc.status.value, inc.reported_at, _end(inc), now)
+
+
+def _end(inc: Incident) -> datetime | None:
+    """When a record stopped ageing (closed, cancelled or resolved), if it did."""
+    if inc.status in OPEN_STATES:
+        return None
     derived = facts(inc)
-    if inc.status not in OPEN_STATES:
-        end = derived.closed_at or derived.cancelled_at or derived.resolved_at or now
-    return format_duration(max(end - inc.reported_at, timedelta(0)))
+    return derived.closed_at or derived.cancelled_at or derived.resolved_at
+
+
+def _age_from(status: str, reported: datetime, end: datetime | None, now: datetime) -> str:
+    if status in _OPEN or end is None:
+        end = now
+    return format_duration(max(end - reported, timedelta(0)))
 
 
 def summary(inc: Incident, now: datetime) -> dict[str, Any]:
@@ -59,17 +73,58 @@ def summary(inc: Incident, now: datetime) -> dict[str, Any]:
     }
 
 
-def _keep(request: ListRequest, inc: Incident) -> bool:
+def _keep(request: ListRequest, row: dict[str, Any]) -> bool:
     tests = (
-        (request.status, inc.status.value),
-        (request.priority, inc.priority),
-        (request.service, inc.service),
-        (request.team, inc.assignment_group),
-        (request.assignee, inc.assignee),
+        (request.status, row["status"]),
+        (request.priority, row["priority"]),
+        (request.service, row["service"]),
+        (request.team, row["assignment_group"]),
+        (request.assignee, row["assignee"]),
     )
-    if request.open_only and inc.status not in OPEN_STATES:
+    if request.open_only and row["status"] not in _OPEN:
         return False
     return all(not allowed or value in allowed for allowed, value in tests)
+
+
+def _indexed(inc: Incident) -> str:
+    """What the index keeps for ``list``: the row's fields, and the end for the age."""
+    fields = summary(inc, _NO_TIME)
+    fields["end"] = None if (end := _end(inc)) is None else end.isoformat()
+    del fields["age"]
+    return json.dumps(fields)
+
+
+def _from_index(blob: str, now: datetime) -> dict[str, Any]:
+    fields: dict[str, Any] = json.loads(blob)
+    end = fields.pop("end")
+    reported = datetime.fromisoformat(fields["reported_at"])
+    fields["age"] = _age_from(
+        fields["status"], reported, None if end is None else datetime.fromisoformat(end), now
+    )
+    return fields
+
+
+def _rows(request: ListRequest) -> list[dict[str, Any]]:
+    """Every row the filters keep. Filtered by status, unchanged records of another
+    status are not read, and those whose fields the index holds are not read either."""
+    repo = request.repo
+    wanted = set(request.status)
+    if request.open_only:
+        wanted = (wanted & _OPEN) if wanted else set(_OPEN)
+    elif not wanted:
+        return [
+            row
+            for row in (summary(r.model, request.now) for r in repo.load_incidents())
+            if _keep(request, row)
+        ]
+    indexed: dict[str, str] = {}
+    records = repo.load_incidents(repo.incident_paths_with(wanted, indexed))
+    rows = [_from_index(blob, request.now) for blob in indexed.values()]
+    for record in records:
+        repo.cache.note_summary(record.source.rel, _indexed(record.model))
+        rows.append(summary(record.model, request.now))
+    repo.cache.save(prune=False)
+    return [row for row in rows if _keep(request, row)]
 
 
 def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
@@ -79,8 +134,7 @@ def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
     for value in request.status:
         if value not in known:
             raise UsageError(f"--status: unknown status {value!r}", "one of: " + ", ".join(known))
-    records = request.repo.load_incidents()
-    rows = [summary(r.model, request.now) for r in records if _keep(request, r.model)]
+    rows = _rows(request)
     rows.sort(key=lambda row: row["id"])
     if request.format == "json":
         json.dump(rows, out, indent=2)

@@ -21,6 +21,7 @@ from incidentctl.ids import id_from_path, next_id
 from incidentctl.model.incident import Channel, Incident
 from incidentctl.routing import default_group, raised_impact
 from incidentctl.store import git, yamlread
+from incidentctl.store.incidentfiles import IncidentFiles
 from incidentctl.store.repo import Repository
 from incidentctl.store.source import Source
 from incidentctl.store.yamledit import render_flow, render_scalar
@@ -113,14 +114,18 @@ def gather(request: NewRequest) -> dict[str, str]:
     return values
 
 
-def taken_ids(repo: Repository) -> set[str]:
-    """IDs in the working tree and on the upstream default branch (if fetched)."""
-    taken = set(repo.incident_files)
+def taken_ids(repo: Repository, year: int) -> set[str]:
+    """IDs of ``year`` in the working tree and on the upstream default branch (if fetched).
+
+    Only the year folder is listed, here and upstream: the next free number is one
+    more than the highest of its year, and a large repository has many years.
+    """
+    files = repo.incident_files
+    taken = set(files.in_year(year) if isinstance(files, IncidentFiles) else files)
     upstream = f"origin/{repo.config.default_branch}"
     if git.is_repository(repo.root) and git.resolve_commit(repo.root, upstream):
-        taken.update(
-            i for i in map(id_from_path, git.tree_names(repo.root, upstream, "incidents")) if i
-        )
+        names = git.tree_names(repo.root, upstream, f"incidents/{year}")
+        taken.update(i for i in map(id_from_path, names) if i)
     return taken
 
 
@@ -137,7 +142,12 @@ def build(request: NewRequest, values: dict[str, str]) -> tuple[str, dict[str, A
         pol.services.services[values["service"]], pol.sla, pol.priority, values["impact"], at
     )
     priority = pol.priority.derive(impact, values["urgency"]) or ""
-    incident_id = next_id(at.year, taken_ids(request.repo))
+    taken = taken_ids(request.repo, at.year)
+    incident_id = next_id(at.year, taken)
+    # an ID of this year filed in another year's folder: found by name, skipped
+    while incident_id in request.repo.incident_files:
+        taken.add(incident_id)
+        incident_id = next_id(at.year, taken)
     data: dict[str, Any] = {
         "id": incident_id,
         "title": values["title"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -50,12 +51,25 @@ def urgency(result: ClockResult) -> tuple[int, datetime, str, str]:
 
 
 def collect(
-    repo: Repository, policies: SlaPolicies, now: datetime, err: TextIO
+    repo: Repository,
+    policies: SlaPolicies,
+    now: datetime,
+    err: TextIO,
+    statuses: Collection[str] | None = None,
 ) -> list[ClockResult]:
-    """Every clock of every valid incident at ``now``; invalid records are skipped, warned."""
+    """Every clock of every valid incident at ``now``; invalid records are skipped, warned.
+
+    With ``statuses``, only incidents that may have one of them are read (the index
+    knows the status of every unchanged file), so open clocks cost open incidents.
+    """
     results: list[ClockResult] = []
-    repo.load_incidents()  # all at once, so the record cache is refreshed and saved
-    for rel in repo.incident_paths():
+    if statuses is None:
+        paths = repo.incident_paths()
+        repo.load_incidents()  # all at once, so the record cache is refreshed and saved
+    else:
+        paths = repo.incident_paths_with(statuses)
+        repo.load_incidents(paths, save=True)
+    for rel in paths:
         record = repo.load_incident(rel)
         if record is None:
             problem = next(
@@ -91,7 +105,8 @@ def execute(request: SlaStatusRequest, out: TextIO | None = None, err: TextIO | 
             f"--format: unknown format {request.format!r}", "use text, json or markdown"
         )
     policies = policies_of(request.repo)
-    results = collect(request.repo, policies, request.now, err)
+    wanted = None if request.all else {s.value for s in OPEN_STATES}
+    results = collect(request.repo, policies, request.now, err, wanted)
     if not request.all:
         results = [r for r in results if r.status in OPEN_STATES]
     results.sort(key=urgency)

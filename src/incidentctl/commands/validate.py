@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +12,10 @@ from typing import TextIO
 from incidentctl.checks import run as checks
 from incidentctl.diagnostics import Diagnostic, has_errors
 from incidentctl.errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from incidentctl.ids import id_from_path
 from incidentctl.report import ReportInfo, formatters, pick_format
+from incidentctl.store.changeset import ChangeSet
+from incidentctl.store.incidentfiles import IncidentFiles, is_incident_path, misplaced
 from incidentctl.store.repo import CONFIG_FILE, Repository
 
 
@@ -39,15 +42,28 @@ def _select(repo: Repository, paths: Sequence[Path], cwd: Path) -> tuple[set[str
             raise UsageError(f"{path} is outside the repository {repo.root}") from None
         if not absolute.exists():
             raise UsageError(f"{path}: no such file or directory")
-        prefix = "" if rel == "." else rel + "/"
-        known = repo.incident_paths() + [r.source.rel for rs in repo.kb.values() for r in rs]
-        known += [s.rel for s in repo.policies.sources.values()]
         if absolute.is_dir():
-            chosen.update(k for k in known if k.startswith(prefix))
+            # a folder needs the list of every file in it (a file alone does not)
+            prefix = "" if rel == "." else rel + "/"
+            chosen.update(k for k in _known(repo) if k.startswith(prefix))
         else:
             chosen.add(rel)
+            _note_misplaced(repo, rel)
     incidents = sorted(r for r in chosen if r.startswith("incidents/"))
     return chosen, incidents
+
+
+def _known(repo: Repository) -> list[str]:
+    known = repo.incident_paths() + [r.source.rel for rs in repo.kb.values() for r in rs]
+    return known + [s.rel for s in repo.policies.sources.values()]
+
+
+def _note_misplaced(repo: Repository, rel: str) -> None:
+    """A file under incidents/ that is not an incident file: what the full walk reports."""
+    parts = rel.split("/")
+    hidden = any(p.startswith(".") for p in parts[1:])  # the walk skips hidden names
+    if parts[0] == "incidents" and not hidden and not is_incident_path(rel):
+        repo.diagnostics.append(misplaced(rel))
 
 
 def _report_on(
@@ -72,11 +88,31 @@ def _changed(request: ValidateRequest) -> tuple[list[Diagnostic], int]:
         max_bytes=repo.config.limits.max_file_bytes,
     )
     chosen = set(changes.paths)
-    known = set(repo.incident_paths())
-    diagnostics = checks.run(repo, request.now, [p for p in changes.paths if p in known])
+    # the changed incident files that the working tree holds, found by name
+    known = [p for p in changes.paths if _in_working_tree(repo, p)]
+    diagnostics = checks.run(repo, request.now, known)
     diagnostics = _report_on(repo, diagnostics, chosen)
-    diagnostics += check_changes(changes, repo.incident_files)
+    diagnostics += check_changes(changes, _head_ids(repo, changes))
     return sorted(set(diagnostics), key=Diagnostic.sort_key), len(chosen)
+
+
+def _head_ids(repo: Repository, changes: ChangeSet) -> Iterable[str]:
+    """The head's IDs the change rules need: those of the added records' years.
+
+    They only serve to name the next free ID, which is one more than the highest of
+    its year, so the other year folders are never listed.
+    """
+    files = repo.incident_files
+    if not isinstance(files, IncidentFiles):
+        return files
+    added = [id_from_path(c.rel) for c in changes.incidents if c.status == "A"]
+    years = {int(i.split("-")[1]) for i in added if i}
+    return [i for year in sorted(years) for i in files.in_year(year)]
+
+
+def _in_working_tree(repo: Repository, rel: str) -> bool:
+    incident_id = id_from_path(rel)
+    return incident_id is not None and rel in repo.incident_files.get(incident_id, [])
 
 
 def execute(request: ValidateRequest, out: TextIO | None = None) -> int:

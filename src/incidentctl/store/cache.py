@@ -1,16 +1,30 @@
-"""A cache of validated incident records, keyed by the hash of the file's content.
+"""The repository's index and record cache: one stdlib SQLite file in ``.incidentctl-cache/``.
 
-Parsing and validating 10,000 files takes seconds; loading their validated form
-from this cache takes a fraction of that. Only records that parsed and validated
-without findings are cached, as pydantic's own JSON (never pickle: the cache sits
-in the work tree and loading it must not be able to run code). The key includes the
-versions of incidentctl and pydantic, so an upgrade starts afresh; a damaged or
-unreadable cache is ignored and rewritten.
+Two tables. ``records`` maps the hash of a file's content to its validated record
+(pydantic's own JSON, never pickle: the cache sits in the work tree and loading it
+must not be able to run code). ``files`` maps a path to what a ``stat`` of it
+showed when it was read (size, mtime, ctime, inode, as git's index keeps them), the
+hash of what was read and the record's status: a command that needs only open
+incidents stats every file and parses only those that are open or changed.
+
+It never serves a stale verdict. The whole file is keyed by the versions of
+incidentctl and pydantic and by a hash of the policies; any change starts afresh.
+A ``files`` entry is trusted only when the file's mtime is older than the moment
+the run that wrote the entry began (a stamp file's mtime, on the same clock as the
+files): a file changed within the same clock tick as it was read is "racy", as git
+calls it, and is read again. A damaged or unreadable index is ignored and rewritten.
+
+Nothing is read until a command loads many records (``open``): a command about one
+record parses that one file faster than it could open the index.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 import pydantic
@@ -21,71 +35,204 @@ from incidentctl.model.incident import Incident
 from incidentctl.store.atomic import write_atomic
 
 CACHE_DIR = ".incidentctl-cache"
-VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} v1"
+DB_FILE = "index.sqlite"
+STAMP_FILE = "stamp"
+VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} v3"
+
+FileStat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+# size, mtime_ns, ctime_ns, inode, start of the run that read it, digest, status, and
+# the fields `list` shows (JSON), once a `list` has computed them
+Entry = tuple[int, int, int, int, int, str, str, str | None]
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+  rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
+  started_ns INTEGER, digest TEXT, status TEXT, summary TEXT
+);
+"""
 
 
 def digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-class RecordCache:
-    """Digest -> validated Incident, read once and written back when it changed."""
+def file_stat(path: str | Path) -> FileStat | None:
+    """What the index compares: size, mtime, ctime and inode; None if the file is gone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._blobs: dict[str, str] = {}
+
+class RecordCache:
+    """Digest -> validated Incident, and path -> (stat, digest, status) of the last read."""
+
+    def __init__(self, path: Path | None, key: str = "") -> None:
+        self.path = path  # the SQLite file, or None when caching is off
+        self.key = f"{VERSION} policies {key}"
+        self._db: sqlite3.Connection | None = None
+        self._open = False
+        self._blobs: dict[str, str] | None = None  # every record, when prefetched
+        self._new: dict[str, str] = {}
         self._used: set[str] = set()
-        self._dirty = False
-        if path is not None:
-            self._read(path)
+        self._files: dict[str, Entry] = {}
+        self._seen: dict[str, Entry] = {}
+        self._started = 0
 
     @classmethod
-    def for_root(cls, root: Path, enabled: bool = True) -> RecordCache:
-        return cls(root / CACHE_DIR / "incidents.jsonl" if enabled else None)
+    def for_root(cls, root: Path, enabled: bool = True, key: str = "") -> RecordCache:
+        return cls(root / CACHE_DIR / DB_FILE if enabled else None, key)
 
-    def _read(self, path: Path) -> None:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return
-        if not lines or lines[0] != VERSION:
-            return
-        for line in lines[1:]:
-            key, sep, blob = line.partition("\t")
-            if sep:
-                self._blobs[key] = blob
+    @property
+    def is_open(self) -> bool:
+        """Whether the index has been read (and so serves and keeps records)."""
+        return self._open
 
-    def get(self, key: str) -> Incident | None:
-        blob = self._blobs.get(key)
-        if blob is None:
-            return None
-        try:
-            model = Incident.model_validate_json(blob)
-        except ValidationError:
-            del self._blobs[key]
-            self._dirty = True
-            return None
-        self._used.add(key)
-        return model
-
-    def put(self, key: str, model: Incident) -> None:
-        if self.path is None:
+    def open(self) -> None:
+        """Read the index, once; until then ``get`` finds nothing and ``put`` keeps nothing."""
+        if self.path is None or self._open:
             return
-        self._blobs[key] = model.model_dump_json(by_alias=True, exclude_unset=True)
-        self._used.add(key)
-        self._dirty = True
-
-    def save(self, prune: bool) -> None:
-        """Write the cache if it changed; ``prune`` drops entries this run did not use."""
-        if self.path is None or not (self._dirty or (prune and len(self._used) < len(self._blobs))):
-            return
-        keep = {k: v for k, v in self._blobs.items() if k in self._used} if prune else self._blobs
+        self._open = True
         try:
             self.path.parent.mkdir(exist_ok=True)
             gitignore = self.path.parent / ".gitignore"
             if not gitignore.exists():
                 write_atomic(gitignore, "*\n")
-            body = "".join(f"{k}\t{v}\n" for k, v in keep.items())
-            write_atomic(self.path, f"{VERSION}\n{body}")
-        except OSError:
-            pass  # a read-only checkout still validates, only without the cache
+            self._started = _stamp(self.path.parent / STAMP_FILE)
+            try:
+                self._db = _connect(self.path)
+            except sqlite3.DatabaseError:
+                self.path.unlink()  # not a database (damaged): start a new one
+                self._db = _connect(self.path)
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+            if row is None or row[0] != self.key:
+                self._db.executescript("DROP TABLE records; DROP TABLE files;" + _SCHEMA)
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
+                self._db.commit()
+            for rel, *entry in self._db.execute("SELECT * FROM files"):
+                self._files[rel] = tuple(entry)
+        except (OSError, sqlite3.Error):
+            self._close()  # a read-only checkout or a damaged file: work without
+
+    def prefetch(self) -> None:
+        """Read every cached record at once (faster than one query each for a full load)."""
+        if self._db is not None and self._blobs is None:
+            try:
+                self._blobs = dict(self._db.execute("SELECT digest, json FROM records"))
+            except sqlite3.Error:
+                self._close()
+
+    def has_records(self) -> bool:
+        """Whether any record is cached (a cold run has none: it parses everything)."""
+        if self._blobs is not None:
+            return bool(self._blobs)
+        if self._db is None:
+            return False
+        try:
+            return self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is not None
+        except sqlite3.Error:
+            return False
+
+    def get(self, key: str) -> Incident | None:
+        blob = self._blob(key)
+        if blob is None:
+            return None
+        try:
+            model = Incident.model_validate_json(blob)
+        except ValidationError:
+            return None  # a damaged entry: parsed again, and overwritten by put()
+        self._used.add(key)
+        return model
+
+    def _blob(self, key: str) -> str | None:
+        if self._blobs is not None:
+            return self._blobs.get(key)
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT json FROM records WHERE digest = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else str(row[0])
+
+    def put(self, key: str, model: Incident) -> None:
+        if self._db is None:
+            return
+        self._new[key] = model.model_dump_json(by_alias=True, exclude_unset=True)
+        self._used.add(key)
+
+    def fresh(self, rel: str, stat: FileStat | None) -> Entry | None:
+        """The entry of ``rel`` if the file is certainly unchanged since it was read."""
+        entry = self._files.get(rel)
+        if entry is None or stat is None or entry[:4] != stat:
+            return None
+        # racy: changed in the same clock tick as the run that read it began
+        return entry if entry[1] < entry[4] else None
+
+    def fresh_status(self, rel: str, stat: FileStat | None) -> str | None:
+        """The status recorded for ``rel`` if the file is certainly unchanged since, else None."""
+        entry = self.fresh(rel, stat)
+        return None if entry is None else entry[6]
+
+    def note_summary(self, rel: str, summary: str) -> None:
+        """Keep the ``list`` fields of a record read (and noted) in this run."""
+        entry = self._seen.get(rel)
+        if entry is not None:
+            self._seen[rel] = (*entry[:7], summary)
+
+    def note(self, rel: str, stat: FileStat | None, key: str, status: str) -> None:
+        """Remember what a read of ``rel`` (stat taken before the read) found."""
+        if self._db is not None and stat is not None:
+            entry = self._files.get(rel)
+            if entry is not None and entry[:4] == stat and entry[5] == key and entry[1] < entry[4]:
+                self._seen[rel] = entry  # unchanged and trusted: nothing to write
+            else:
+                self._seen[rel] = (*stat, self._started, key, status, None)
+
+    def save(self, prune: bool) -> None:
+        """Write what this run learned; ``prune`` (a full load) drops what it did not see."""
+        if self._db is None:
+            return
+        db = self._db
+        try:
+            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", self._new.items())
+            changed = [(r, *e) for r, e in self._seen.items() if self._files.get(r) != e]
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)", changed)
+            if prune:
+                _keep_only(db, "files", "rel", self._seen)
+                _keep_only(db, "records", "digest", self._used)
+            db.commit()
+        except sqlite3.Error:
+            pass  # the next run rebuilds what is missing
+        self._new.clear()
+
+    def _close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=5)
+    try:
+        db.executescript(_SCHEMA)
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
+def _stamp(path: Path) -> int:
+    """The start of this run on the file system's clock: the mtime of a file just written."""
+    path.write_bytes(b"")
+    return os.stat(path).st_mtime_ns
+
+
+def _keep_only(db: sqlite3.Connection, table: str, column: str, keep: Iterable[str]) -> None:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM keep")
+    db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+    db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT k FROM keep)")

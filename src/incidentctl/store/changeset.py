@@ -20,6 +20,7 @@ from incidentctl.store.reader import Read, decode_text, parse_yaml, validate_mod
 from incidentctl.store.source import Source
 
 INCIDENT_PATH = re.compile(r"incidents/\d{4}/INC-\d{4}-\d{4,}\.yaml\Z")
+YEAR_PATH = re.compile(r"incidents/\d{4}\Z")
 WATCHED = ("incidents", "policies", "kb", "incidentctl.yaml")
 HEAD = "HEAD"
 
@@ -54,7 +55,9 @@ class ChangeSet:
     merge_base: str
     paths: list[str]  # changed files that exist in the head, for the normal rules
     incidents: list[IncidentChange]
-    ref_ids: dict[str, str]  # ID -> path, in the tree of REF itself (for collisions)
+    # ID -> path in the tree of REF itself, for collisions: the IDs of the added files
+    # that REF holds, and every ID of their year folders (for the next free number)
+    ref_ids: dict[str, str]
     ref_versions: dict[str, Version | None] = field(default_factory=dict)  # ID -> REF's record
 
 
@@ -107,11 +110,7 @@ def load_changes(root: Path, ref: str, *, include_uncommitted: bool, max_bytes: 
         changes += [git.Change("A", p) for p in git.untracked(root, WATCHED)]
     paths = sorted({c.path for c in changes if c.status != "D"})
     incidents = [IncidentChange(c.status, c.path) for c in changes if INCIDENT_PATH.match(c.path)]
-    ref_ids: dict[str, str] = {}
-    for rel in git.tree_names(root, ref, "incidents"):
-        incident_id = id_from_path(rel)
-        if incident_id and INCIDENT_PATH.match(rel):
-            ref_ids.setdefault(incident_id, rel)
+    ref_ids = _ref_ids(root, ref, [c.rel for c in incidents if c.status == "A"])
     wanted: list[tuple[str, str]] = []
     for change in incidents:
         if change.status != "A":
@@ -138,6 +137,34 @@ def load_changes(root: Path, ref: str, *, include_uncommitted: bool, max_bytes: 
             ref_rel = ref_ids[incident_id]
             result.ref_versions[incident_id] = _parse(ref_rel, blobs.get((ref, ref_rel)), max_bytes)
     return result
+
+
+def _ref_ids(root: Path, ref: str, added: list[str]) -> dict[str, str]:
+    """What REF holds of the added files' IDs, asking git only about those names.
+
+    Listing the whole tree of a 100,000-record base costs seconds; a pull request
+    adds a few files. Only when one of them is taken are its year folders listed,
+    for the next free number.
+    """
+    ids = sorted({i for i in map(id_from_path, added) if i})
+    if not ids:
+        return {}
+    years = [p for p in git.tree_entries(root, ref, ["incidents/"]) if YEAR_PATH.match(p)]
+    wanted = [f"{year}/{incident_id}.yaml" for year in years for incident_id in ids]
+    found: dict[str, str] = {}
+    for rel in git.tree_entries(root, ref, wanted):
+        incident_id = id_from_path(rel)
+        if incident_id:
+            found.setdefault(incident_id, rel)
+    if not found:
+        return found
+    taken_years = sorted({i.split("-")[1] for i in found})
+    for year in taken_years:
+        for rel in git.tree_names(root, ref, f"incidents/{year}"):
+            incident_id = id_from_path(rel)
+            if incident_id and INCIDENT_PATH.match(rel):
+                found.setdefault(incident_id, rel)
+    return dict(sorted(found.items()))
 
 
 def _read_disk(path: Path) -> bytes | None:

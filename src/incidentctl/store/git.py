@@ -140,6 +140,18 @@ def tree_names(root: Path, rev: str, folder: str) -> list[str]:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
+def tree_entries(root: Path, rev: str, paths: Sequence[str]) -> list[str]:
+    """Which of ``paths`` the tree of ``rev`` holds, and the entries of folders ending in ``/``.
+
+    Not recursive: asking for ``incidents/`` lists the year folders, and asking for
+    exact file paths costs a look-up each, however many files the tree holds.
+    """
+    if not paths:
+        return []
+    out = _run(root, ["ls-tree", "-z", "--name-only", rev, "--", *paths]).stdout
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
 def tree_blobs(root: Path, rev: str, paths: Sequence[str]) -> dict[str, str]:
     """Every file under ``paths`` in the tree of ``rev``: path -> blob object ID (one ``ls-tree``).
 

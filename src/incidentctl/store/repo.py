@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import gc
-import os
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,9 @@ from incidentctl.model.config import RepoConfig
 from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
-from incidentctl.store.cache import RecordCache, digest
+from incidentctl.store.cache import RecordCache, digest, file_stat
+from incidentctl.store.incidentfiles import IncidentFiles
+from incidentctl.store.parallel import Parsed, parse_stream
 from incidentctl.store.reader import (
     Read,
     parse_yaml,
@@ -36,9 +37,9 @@ POLICY_MODELS: dict[str, type[BaseModel]] = {
     "services": ServicesPolicy,
     "categories": CategoriesPolicy,
 }
-INCIDENT_FILE = re.compile(r"(INC-\d{4}-\d{4,})\.yaml\Z")
+# Below this many files, parsing them is faster than reading the record cache.
+CACHE_AFTER = 50
 KB_FILE = re.compile(r"(KB-\d{4,})-[a-z0-9]+(?:-[a-z0-9]+)*\.md\Z")
-YEAR_DIR = re.compile(r"\d{4}\Z")
 
 
 def find_root(start: Path) -> Path:
@@ -92,28 +93,39 @@ class Repository:
     root: Path
     config: RepoConfig
     policies: Policies
-    incident_files: dict[str, list[str]]  # ID -> relative paths named after it
+    incident_files: Mapping[str, list[str]]  # ID -> relative paths named after it
     kb: dict[str, list[KbRecord]]  # ID -> articles (a list: IDs may clash)
     diagnostics: list[Diagnostic]  # problems found while loading
     cache: RecordCache = field(default_factory=lambda: RecordCache(None))
     _incidents: dict[str, IncidentRecord | None] = field(default_factory=dict)
 
-    def load_incident(self, rel: str) -> IncidentRecord | None:
-        """Parse and validate one incident file (cached); findings join ``diagnostics``."""
+    def load_incident(self, rel: str, parsed: Parsed = None) -> IncidentRecord | None:
+        """Parse and validate one incident file (cached); findings join ``diagnostics``.
+
+        ``parsed`` is a worker's result for this file (digest and JSON), used when it
+        is of the very text read here.
+        """
         if rel in self._incidents:
             return self._incidents[rel]
+        # stat before reading: a change after this stat shows in the next run's stat
+        stat = file_stat(f"{self.root}/{rel}") if self.cache.is_open else None
         text, problems = self._read_text(rel)
         record = None
         if text is not None:
             key = digest(text)
             model = self.cache.get(key)
             source = Source(rel, text)
+            if model is None and parsed is not None and parsed[0] == key:
+                model = Incident.model_validate_json(parsed[1])
+                self.cache.put(key, model)
             if model is None:
                 data, problems = parse_yaml(text, source)
                 model, schema_problems = validate_model(Read(source, data, problems), Incident)
                 problems += schema_problems
                 if model is not None and not problems:
                     self.cache.put(key, model)
+            if model is not None and not problems:
+                self.cache.note(rel, stat, key, model.status.value)
             record = IncidentRecord(source, model) if model is not None else None
         self.diagnostics.extend(problems)
         self._incidents[rel] = record
@@ -131,20 +143,65 @@ class Repository:
     def incident_paths(self) -> list[str]:
         return sorted(rel for rels in self.incident_files.values() for rel in rels)
 
-    def load_incidents(self, rels: Iterable[str] | None = None) -> list[IncidentRecord]:
-        chosen = self.incident_paths() if rels is None else rels
+    def incident_paths_with(
+        self, statuses: Collection[str], summaries: dict[str, str] | None = None
+    ) -> list[str]:
+        """The incident files that may have one of ``statuses``: all but those the index
+        knows, unchanged, to have another. Invalid and changed files are always included.
+
+        With ``summaries``, an unchanged file whose ``list`` fields the index holds goes
+        there (path -> JSON) instead of into the list to read.
+        """
+        paths = self.incident_paths()
+        if len(paths) <= CACHE_AFTER:
+            return paths
+        self.cache.open()
+        fresh = self.cache.fresh
+        root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
+        chosen = []
+        for rel in paths:
+            entry = fresh(rel, file_stat(f"{root}/{rel}"))
+            if entry is None:
+                chosen.append(rel)
+            elif entry[6] in statuses:
+                if summaries is not None and entry[7] is not None:
+                    summaries[rel] = entry[7]
+                else:
+                    chosen.append(rel)
+        return chosen
+
+    def load_incidents(
+        self, rels: Iterable[str] | None = None, *, save: bool = False
+    ) -> list[IncidentRecord]:
+        """Load every incident file, or ``rels``; a full load (or ``save``) updates the index."""
+        chosen = self.incident_paths() if rels is None else list(rels)
+        if rels is None or len(chosen) > CACHE_AFTER:
+            self.cache.open()
+        if rels is None:
+            self.cache.prefetch()
         # The records live until the run ends, so collecting garbage while building them
         # only costs time (about a tenth of a 10,000-file load).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            records = [r for r in (self.load_incident(rel) for rel in chosen) if r is not None]
+            stream = self._parallel(chosen)
+            if stream is None:
+                loaded = (self.load_incident(rel) for rel in chosen)
+            else:
+                loaded = (self.load_incident(r, p) for r, p in zip(chosen, stream, strict=True))
+            records = [r for r in loaded if r is not None]
         finally:
             if collecting:
                 gc.enable()
-        if rels is None:
-            self.cache.save(prune=True)
+        if rels is None or save:
+            self.cache.save(prune=rels is None)
         return records
+
+    def _parallel(self, chosen: list[str]) -> Iterator[Parsed] | None:
+        """Workers' results for a cold load of many files (nothing cached, none loaded)."""
+        if type(self) is not Repository or self._incidents or self.cache.has_records():
+            return None  # a snapshot reads from git; a warm run rebuilds from the cache
+        return parse_stream(self.root, chosen, self.config.limits.max_file_bytes)
 
     def kb_article(self, kb_id: str) -> KbArticle | None:
         records = self.kb.get(kb_id)
@@ -161,9 +218,11 @@ def load_repository(root: Path, use_cache: bool = False) -> Repository:
     config = _load_config(root, diagnostics)
     limit = config.limits.max_file_bytes
     policies = _load_policies(root, limit, diagnostics)
-    incident_files = _scan_incidents(root, diagnostics)
+    incident_files = IncidentFiles(root, diagnostics)  # looked up by name, walked on demand
     kb = _load_kb(root, limit, diagnostics)
-    cache = RecordCache.for_root(root, use_cache)
+    # a policy change starts the index afresh (verdicts may depend on the policies)
+    policy_key = digest("\0".join(f"{n}\0{s.text}" for n, s in sorted(policies.sources.items())))
+    cache = RecordCache.for_root(root, use_cache, policy_key)
     return Repository(root, config, policies, incident_files, kb, diagnostics, cache)
 
 
@@ -208,37 +267,6 @@ def _load_policies(root: Path, limit: int, diagnostics: list[Diagnostic]) -> Pol
             )
         )
     return policies
-
-
-def _scan_incidents(root: Path, diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    base = root / "incidents"
-    if not base.is_dir():
-        return found
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = Path(dirpath)
-        rel_dir = here.relative_to(root).as_posix()
-        # strings only inside the loop: one Path per file costs seconds at 100,000 files
-        year_folder = rel_dir.count("/") == 1 and YEAR_DIR.match(here.name) is not None
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            rel = f"{rel_dir}/{name}"
-            m = INCIDENT_FILE.match(name)
-            if m and year_folder:
-                found.setdefault(m.group(1), []).append(rel)
-            else:
-                diagnostics.append(
-                    files.MISPLACED.at(
-                        rel,
-                        None,
-                        None,
-                        "not an incident file: incidents live at incidents/<year>/<ID>.yaml",
-                        "rename or move the file (IDs look like INC-2026-0042), or remove it",
-                    )
-                )
-    return found
 
 
 def _load_kb(root: Path, limit: int, diagnostics: list[Diagnostic]) -> dict[str, list[KbRecord]]:

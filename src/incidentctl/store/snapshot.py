@@ -14,6 +14,7 @@ from incidentctl.diagnostics import Diagnostic
 from incidentctl.model.config import RepoConfig
 from incidentctl.model.kb import KbArticle
 from incidentctl.store import git
+from incidentctl.store.incidentfiles import INCIDENT_FILE, YEAR_DIR
 from incidentctl.store.reader import (
     Read,
     decode_text,
@@ -23,10 +24,8 @@ from incidentctl.store.reader import (
 )
 from incidentctl.store.repo import (
     CONFIG_FILE,
-    INCIDENT_FILE,
     KB_FILE,
     POLICY_MODELS,
-    YEAR_DIR,
     KbRecord,
     Policies,
     Repository,

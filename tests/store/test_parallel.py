@@ -1,0 +1,70 @@
+"""The cold parse on worker processes gives exactly what the sequential parse gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from incidentctl.store import parallel
+from incidentctl.store.repo import load_repository
+
+INC = "incidents/2026/INC-2026-0042.yaml"
+
+
+def _outcome(root: Path, use_cache: bool = True) -> tuple[list[str], list[str]]:
+    repo = load_repository(root, use_cache=use_cache)
+    records = repo.load_incidents()
+    dumped = [r.model.model_dump_json() + r.source.text for r in records]
+    return dumped, sorted(f"{d.code}@{d.path}:{d.line}" for d in repo.diagnostics)
+
+
+def test_workers_agree_with_the_sequential_parse(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (base_repo / INC).read_text()
+    for n in range(43, 50):
+        other = f"INC-2026-00{n}"
+        (base_repo / f"incidents/2026/{other}.yaml").write_text(
+            text.replace("INC-2026-0042", other)
+        )
+    broken = base_repo / "incidents/2026/INC-2026-0047.yaml"
+    broken.write_text(broken.read_text().replace("channel: portal", "chanel: portal"))
+    sequential = _outcome(base_repo, use_cache=False)
+    used: list[int] = []
+    original = parallel._stream
+
+    def counting(*args: object) -> object:
+        used.append(1)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(parallel, "_stream", counting)
+    assert _outcome(base_repo) == sequential  # cold: nothing cached yet
+    assert used == [1]
+    assert _outcome(base_repo) == sequential  # and what the workers cached is right
+    assert len(sequential[0]) == 7 and "SCH002@incidents/2026/INC-2026-0047.yaml:7" in sequential[1]
+
+
+def test_a_warm_run_does_not_start_workers(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _outcome(base_repo)  # fills the cache
+    monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(parallel, "_stream", None)  # any use fails
+    assert len(_outcome(base_repo)[0]) == 1
+
+
+def test_without_worker_processes_the_parent_parses(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sequential = _outcome(base_repo, use_cache=False)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", refuse)
+    assert _outcome(base_repo) == sequential
