@@ -11,7 +11,7 @@ a repository, as the site build does::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from incidentctl.kpi.charts import Chart
 from incidentctl.kpi.compute import KpiReport, Period, compute
 from incidentctl.kpi.facts import IncidentFacts
 from incidentctl.kpi.render import (
+    Escape,
     duration,
     markdown_table,
     md_cell,
@@ -197,25 +198,39 @@ def all_charts(d: Dashboard) -> list[Chart]:
     ]
 
 
-def page_markdown(d: Dashboard, out_dir: Path, link_prefix: str = "") -> str:
+def image(chart: Chart, link_prefix: str) -> str:
+    """The chart as a Markdown image of its SVG file, its alt text escaped."""
+    alt = md_cell(chart.alt).replace("[", "\\[").replace("]", "\\]")
+    return f"![{alt}]({link_prefix}{chart.name}.svg)"
+
+
+def page_markdown(
+    d: Dashboard,
+    out_dir: Path,
+    link_prefix: str = "",
+    *,
+    cell: Escape = md_cell,
+    figure: Callable[[Chart, str], str] = image,
+) -> str:
     """The KPI report page; writes each chart as ``<out_dir>/<name>.svg``.
 
     ``link_prefix`` is the path from the page to ``out_dir`` as the page links
     it (e.g. ``"charts/"``). Each chart is followed by its data as a table, the
-    text alternative for readers who cannot see it.
+    text alternative for readers who cannot see it. ``cell`` escapes every text
+    the page shows, ``figure`` renders a chart (``(chart, link_prefix)``): the
+    site passes its own stricter escaping and inlines the SVGs.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    parts = ["# KPI report", "", render_markdown(d.overall)]
+    parts = ["# KPI report", "", render_markdown(d.overall, cell)]
     for chart in all_charts(d):
         (out_dir / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8")
-        alt = md_cell(chart.alt).replace("[", "\\[").replace("]", "\\]")
         parts += [
-            f"## {md_cell(chart.title)}",
+            f"## {cell(chart.title)}",
             "",
-            f"![{alt}]({link_prefix}{chart.name}.svg)",
+            figure(chart, link_prefix),
             "",
-            md_table(chart.table),
+            md_table(chart.table, cell),
         ]
-    parts += ["## By priority", "", markdown_table(d.by_priority)]
-    parts += ["## By month", "", markdown_table(d.by_month)]
+    parts += ["## By priority", "", markdown_table(d.by_priority, cell)]
+    parts += ["## By month", "", markdown_table(d.by_month, cell)]
     return "\n".join(parts)

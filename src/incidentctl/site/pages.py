@@ -53,9 +53,16 @@ HomeBlock = Callable[[SiteContext], str | None]
 
 def generators() -> list[Generator]:
     """Every part of the site, in navigation order."""
-    from incidentctl.site import guide, home, kb, policy, register
+    from incidentctl.site import guide, home, kb, kpi, policy, register
 
-    return [home.section, kb.section, policy.section, register.section, guide.section]
+    return [
+        home.section,
+        kb.section,
+        kpi.section,
+        policy.section,
+        register.section,
+        guide.section,
+    ]
 
 
 def generate(ctx: SiteContext, parts: list[Generator] | None = None) -> Section:
