@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from pathlib import Path
 
 from incidentctl.kpi.charts import Chart
+from incidentctl.model.incident import OPEN_STATES
 from incidentctl.site import kpi
 from incidentctl.site.context import build_context
 from incidentctl.site.pages import generate
@@ -77,3 +79,30 @@ def test_no_kpi_page_without_an_sla_policy(site_repo: Path) -> None:
     (site_repo / "policies" / "sla.yaml").unlink()
     assert kpi.section(build_context(load_repository(site_repo), NOW)) is None
     assert not any(path.startswith("kpi/") for path in _pages(site_repo))
+
+
+def test_home_shows_last_month_and_this_month_and_links_the_report(site_repo: Path) -> None:
+    repo = load_repository(site_repo)
+    reported = [r.model.reported_at.astimezone(UTC) for r in repo.load_incidents()]
+    this_month = sum(1 for at in reported if (at.year, at.month) == (NOW.year, NOW.month))
+    home = _pages(site_repo)["index.md"]
+    block = home.split("## Latest KPIs", 1)[1].split("## Explore", 1)[0]
+    assert "|  | 2026&#45;10 | 2026&#45;11 (so far) |" in block
+    assert f"| Incidents reported | 0 | {this_month} |" in block
+    still_open = sum(1 for r in repo.load_incidents() if r.model.status in OPEN_STATES)
+    assert f"Backlog now: **{still_open}** open" in block
+    assert "[KPI report](kpi/index.md)" in block
+    assert '<a href="kpi/index.html"><strong>KPI report</strong></a>' in home
+
+
+def test_the_month_before_january_is_december() -> None:
+    assert kpi._month_before("2026-01") == "2025-12"
+    assert kpi._month_before("2026-11") == "2026-10"
+
+
+def test_the_kpi_page_links_the_definitions_when_the_guide_has_them(site_repo: Path) -> None:
+    assert "KPI definitions" not in _pages(site_repo)["kpi/index.md"]
+    (site_repo / "docs").mkdir()
+    (site_repo / "docs" / "kpi.md").write_text("# KPIs\n\nMTTA is...\n", encoding="utf-8")
+    page = _pages(site_repo)["kpi/index.md"]
+    assert "How each figure is measured: [KPI definitions](../guide/kpi.md)." in page
