@@ -6,7 +6,7 @@ from collections import Counter
 
 from incidentctl.commands.sla import urgency
 from incidentctl.model.incident import OPEN_STATES, Status
-from incidentctl.site import kpi, markup
+from incidentctl.site import audit, kpi, markup
 from incidentctl.site.context import SiteContext
 from incidentctl.site.links import clock_cells, href, incident_ref, incident_title, when
 from incidentctl.site.pages import HomeBlock, Page, Section, front
@@ -80,6 +80,8 @@ def explore(ctx: SiteContext) -> str:
         )
     if ctx.register:
         cards.append(("incidents/index.md", "Incident register", "every incident, by month"))
+    if audit.audit_result(ctx) is not None:
+        cards.append((audit.PATH, "Audit", "the history of the records, checked"))
     items = "\n".join(
         f'<li><a href="{href(PATH, path).removesuffix(".md")}.html"><strong>{label}</strong></a>'
         f"<br>{desc}</li>"

@@ -53,7 +53,7 @@ HomeBlock = Callable[[SiteContext], str | None]
 
 def generators() -> list[Generator]:
     """Every part of the site, in navigation order."""
-    from incidentctl.site import guide, home, kb, kpi, policy, register
+    from incidentctl.site import audit, guide, home, kb, kpi, policy, register
 
     return [
         home.section,
@@ -61,6 +61,7 @@ def generators() -> list[Generator]:
         kpi.section,
         policy.section,
         register.section,
+        audit.section,
         guide.section,
     ]
 
