@@ -20,13 +20,15 @@ from incidentctl.kpi.charts import Chart
 from incidentctl.kpi.compute import KpiReport, Period, compute
 from incidentctl.kpi.facts import IncidentFacts
 from incidentctl.kpi.render import (
+    MD_HEAD,
     Escape,
     duration,
     markdown_table,
     md_cell,
     md_table,
     percent,
-    render_markdown,
+    summary_markdown,
+    table_rows,
 )
 
 
@@ -198,6 +200,22 @@ def all_charts(d: Dashboard) -> list[Chart]:
     ]
 
 
+# The whole period's figures as two tables of columns that fit a page's width
+# (indexes into MD_HEAD): volume and times, then rates and CSAT.
+OVERVIEW = ((0, 1, 11, 2, 3, 4, 5), (7, 8, 6, 9, 10, 12))
+
+
+def overview(report: KpiReport, cell: Escape = md_cell) -> str:
+    """The figures of the whole period in two tables, then the working-time, backlog and
+    CSAT lines and the KB usage: thirteen columns in one table do not fit a page.
+    """
+    row = table_rows(report)[1][1:]  # [0] is the header; [1][0] the period's label
+    tables = [
+        md_table([[MD_HEAD[i] for i in part], [row[i] for i in part]], cell) for part in OVERVIEW
+    ]
+    return "\n".join(tables) + "\n" + summary_markdown(report, cell)
+
+
 def image(chart: Chart, link_prefix: str) -> str:
     """The chart as a Markdown image of its SVG file, its alt text escaped."""
     alt = md_cell(chart.alt).replace("[", "\\[").replace("]", "\\]")
@@ -221,7 +239,7 @@ def page_markdown(
     site passes its own stricter escaping and inlines the SVGs.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    parts = ["# KPI report", "", render_markdown(d.overall, cell)]
+    parts = ["# KPI report", "", overview(d.overall, cell)]
     for chart in all_charts(d):
         (out_dir / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8")
         parts += [

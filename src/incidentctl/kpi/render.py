@@ -233,15 +233,19 @@ def markdown_table(report: KpiReport, cell: Escape = md_cell) -> str:
     return md_table(rows, cell)
 
 
-def render_markdown(report: KpiReport, cell: Escape = md_cell) -> str:
-    """The table, the summary and the KB usage as Markdown."""
-    out = markdown_table(report, cell) + "\n"
-    out += "\n".join(f"- {cell(s)}" for s in _summary_lines(report))
+def summary_markdown(report: KpiReport, cell: Escape = md_cell) -> str:
+    """The working-time, MTTD, backlog and CSAT lines, then the KB usage, as Markdown."""
+    out = "\n".join(f"- {cell(s)}" for s in _summary_lines(report))
     if report.kb_usage:
         kb = [["KB article", "Title", "Incidents resolved"]]
         kb += [[u.id, u.title or "", str(u.count)] for u in report.kb_usage]
         out += "\n\n" + md_table(kb, cell)
     return out + "\n"
+
+
+def render_markdown(report: KpiReport, cell: Escape = md_cell) -> str:
+    """The table, the summary and the KB usage as Markdown."""
+    return markdown_table(report, cell) + "\n" + summary_markdown(report, cell)
 
 
 # -- CSV ------------------------------------------------------------------------------------
