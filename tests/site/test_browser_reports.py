@@ -1,7 +1,7 @@
 """The KPI report and the audit page in headless Chromium, in light and dark mode.
 
-The site is the fixture repository committed to git, built twice (``site.audit``
-on, then off) into two folders under one server on 127.0.0.1.
+The site is the fixture repository committed to git, built with ``site.audit`` on,
+then off (and with Zensical for the charts) into folders under one server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,35 +20,55 @@ from incidentctl.cli import main
 from incidentctl.site.serve import server
 from tests.gitrepo import GIT_ENV, GitRepo
 from tests.site.browser import Watched
-from tests.site.conftest import SITE_FIXTURES
+from tests.site.conftest import SITE_FIXTURES, require_zensical
 
 NOW = "2026-11-23T12:00:00+00:00"
 SCHEMES = {"light": "default", "dark": "slate"}
 CHARTS = ("volume-by-priority", "mtta-trend", "mttr-trend", "sla-met", "backlog-age", "csat")
 
 
+@dataclass(frozen=True)
+class Sites:
+    url: str  # of the served folder
+    repo: Path
+    www: Path  # the served folder: one site build per subfolder
+
+
+def _build(sites: Sites, name: str, config: str, engine: str = "mkdocs") -> None:
+    (sites.repo / "incidentctl.yaml").write_text(config, encoding="utf-8")
+    args = ["--repo", str(sites.repo), "site", "build", "--now", NOW, "--engine", engine]
+    result = CliRunner().invoke(main, [*args, "--out", str(sites.www / name)])
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     """``<url>/on/`` with the audit page, ``<url>/off/`` with ``site.audit: false``."""
     base = tmp_path_factory.mktemp("reports")
+    (base / "www").mkdir()
     with pytest.MonkeyPatch.context() as mp:
         for key, value in GIT_ENV.items():
             mp.setenv(key, value)
         repo = GitRepo.create(base / "repo")
         shutil.copytree(SITE_FIXTURES, repo.root, dirs_exist_ok=True)
         repo.commit("Site fixtures")
-        for name in ("on", "off"):
-            if name == "off":
-                repo.write("incidentctl.yaml", "site:\n  audit: false\n")
-            args = ["--repo", str(repo.root), "site", "build", "--now", NOW]
-            result = CliRunner().invoke(main, [*args, "--out", str(base / "www" / name)])
-            assert result.exit_code == 0, result.output
     httpd = server(base / "www")
+    found = Sites(f"http://127.0.0.1:{httpd.server_address[1]}/", repo.root, base / "www")
+    _build(found, "on", "site:\n  audit: true\n")
+    _build(found, "off", "site:\n  audit: false\n")
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    yield found
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def zensical(sites: Sites) -> str:
+    """The same repository built with Zensical, served at ``<url>/zensical/``."""
+    require_zensical()
+    _build(sites, "zensical", "site:\n  audit: true\n", "zensical")
+    return sites.url + "zensical/"
 
 
 def _open(page: Watched, url: str, scheme: str) -> None:
@@ -64,9 +86,13 @@ def _only_localhost(page: Watched) -> None:
     assert hosts == {"127.0.0.1"}
 
 
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_kpi_chart_renders_in_the_text_colour(page: Watched, sites: str, scheme: str) -> None:
-    _open(page, sites + "on/kpi/index.html", scheme)
+def test_every_kpi_chart_renders_in_the_text_colour(
+    page: Watched, sites: Sites, request: pytest.FixtureRequest, scheme: str, engine: str
+) -> None:
+    url = sites.url + "on/" if engine == "mkdocs" else request.getfixturevalue("zensical")
+    _open(page, url + "kpi/index.html", scheme)
     assert page.errors == []
     _only_localhost(page)
     text_colour = page.page.evaluate(
@@ -85,8 +111,8 @@ def test_every_kpi_chart_renders_in_the_text_colour(page: Watched, sites: str, s
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_home_page_shows_the_latest_kpis(page: Watched, sites: str, scheme: str) -> None:
-    _open(page, sites + "on/index.html", scheme)
+def test_the_home_page_shows_the_latest_kpis(page: Watched, sites: Sites, scheme: str) -> None:
+    _open(page, sites.url + "on/index.html", scheme)
     assert page.page.locator("h2#latest-kpis").is_visible()
     page.page.get_by_role("link", name="KPI report").first.click()
     page.page.wait_for_load_state("networkidle")
@@ -95,8 +121,8 @@ def test_the_home_page_shows_the_latest_kpis(page: Watched, sites: str, scheme: 
     _only_localhost(page)
 
 
-def test_the_audit_page_is_there_when_switched_on(page: Watched, sites: str) -> None:
-    _open(page, sites + "on/audit/index.html", "light")
+def test_the_audit_page_is_there_when_switched_on(page: Watched, sites: Sites) -> None:
+    _open(page, sites.url + "on/audit/index.html", "light")
     assert page.page.locator("h1").first.inner_text().rstrip("¶") == "Audit summary"
     assert page.page.get_by_text("The audit passes").is_visible()
     assert page.page.locator("nav").get_by_role("link", name="Audit").count() > 0
@@ -104,9 +130,9 @@ def test_the_audit_page_is_there_when_switched_on(page: Watched, sites: str) -> 
     _only_localhost(page)
 
 
-def test_the_audit_page_is_absent_when_switched_off(page: Watched, sites: str) -> None:
-    response = page.page.goto(sites + "off/audit/index.html")
+def test_the_audit_page_is_absent_when_switched_off(page: Watched, sites: Sites) -> None:
+    response = page.page.goto(sites.url + "off/audit/index.html")
     assert response is not None and response.status == 404
-    page.page.goto(sites + "off/index.html", wait_until="networkidle")
+    page.page.goto(sites.url + "off/index.html", wait_until="networkidle")
     assert page.page.locator("nav").get_by_role("link", name="Audit").count() == 0
     assert page.page.locator("nav").get_by_role("link", name="KPI report").count() > 0
