@@ -50,12 +50,13 @@ def test_inline_drops_what_a_page_cannot_hold() -> None:
         '<title id="chart-x-title">t</title>\n <metadata>\n<rdf/>\n</metadata>\n\n'
         '<defs><style type="text/css">*{stroke-linejoin: round}</style>'
         '<clipPath id="p1"><rect/></clipPath></defs>\n\n<g id="figure_1" clip-path="url(#p1)">'
-        '<use xlink:href="#p1"/></g></svg>'
+        '<use xlink:href="#p1"/><text>*{odd}</text></g></svg>'
     )
     html = kpi.inline(Chart("x", "t", "alt", [["a"]], svg), "charts/")
     assert html.startswith('<figure class="ic-chart" data-search-exclude>\n<svg ')
     assert "<?xml" not in html and "DOCTYPE" not in html and "metadata" not in html
     assert ">.incidentctl-chart *{stroke-linejoin" in html  # scoped, not global
+    assert "<text>*{odd}</text>" in html  # a label is not a style
     assert 'id="x-p1"' in html and "url(#x-p1)" in html and 'href="#x-p1"' in html
     assert 'id="x-figure_1"' in html and 'id="chart-x"' in html and 'id="chart-x-title"' in html
     assert "\n\n" not in html  # a blank line would end the raw HTML block

@@ -42,7 +42,9 @@ def inline(chart: Chart, link_prefix: str) -> str:
     """
     svg = chart.svg[chart.svg.index("<svg ") :]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
-    svg = svg.replace(">*{", ">.incidentctl-chart *{")
+    svg = svg.replace(
+        '<style type="text/css">*{', '<style type="text/css">.incidentctl-chart *{', 1
+    )
 
     def prefixed(m: re.Match[str]) -> str:
         name = m.group(2)
