@@ -123,3 +123,17 @@ def test_user_text_is_escaped_in_the_svg_and_the_page(tmp_path: Path) -> None:
     text = page_markdown(d, tmp_path, "")
     assert "<script" not in text
     assert "&lt;script&gt;" in text and "\\|" in text
+
+
+def test_the_overview_splits_the_whole_period_into_two_tables_of_every_figure() -> None:
+    from incidentctl.kpi.page import overview
+    from incidentctl.kpi.render import MD_HEAD, table_rows
+
+    report = dashboard().overall
+    text = overview(report)
+    heads = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    labels = [c.strip() for line in heads[0:4:2] for c in line.strip("|").split("|")]
+    assert sorted(labels) == sorted(MD_HEAD)  # every figure, once
+    values = [c.strip() for line in heads[1:4:2] for c in line.strip("|").split("|")]
+    by_label = dict(zip(labels, values, strict=True))
+    assert by_label == dict(zip(MD_HEAD, table_rows(report)[1][1:], strict=True))

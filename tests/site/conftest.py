@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.site.browser import browser, page  # noqa: F401 (fixtures of the browser tests)
 
 SITE_FIXTURES = FIXTURES / "site"
 

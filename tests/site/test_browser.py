@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +12,7 @@ from click.testing import CliRunner
 
 from incidentctl.cli import main
 from incidentctl.site.serve import server
-from tests.site.browser import ARGS, ARTIFACTS, require_chromium
+from tests.site.browser import Watched
 from tests.site.conftest import make_site_repo, require_zensical
 
 NOW = "2026-11-23T12:00:00+00:00"
@@ -50,60 +49,12 @@ def zensical_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve(tmp_path_factory, "zensical")
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("profile")  # a fresh user-data dir
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=executable, args=ARGS, headless=True
-        )
-        yield context
-        context.close()
-
-
-class Watched:
-    """A page with every console error, dialog and request recorded."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("dialog", self._dialog)
-        page.on("request", lambda r: self.requests.append(r.url))
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def pwned(self) -> object:
-        return self.page.evaluate("() => window.__pwned")
-
-
 def search(page: Watched, words: str) -> None:
     """Type into Material's search box as a reader would (key by key)."""
     box = page.page.locator("input.md-search__input")
     box.click()
     box.fill("")
     box.press_sequentially(words, delay=20)
-
-
-@pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Watched]:
-    """A new tab; on failure its screenshot goes to test-artifacts/<test>.png."""
-    tab = browser.new_page()
-    yield Watched(tab)
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    tab.close()
 
 
 def test_home_loads_with_no_console_error_and_no_request_leaving_localhost(

@@ -68,6 +68,9 @@ def test_the_example_repository_builds_offline(tmp_path: Path, engine: str) -> N
     assert broken_links(out) == []
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "Open incidents by priority" in home and "fonts.googleapis" not in home
+    kpi = (out / "kpi/index.html").read_text(encoding="utf-8")
+    assert kpi.count('<svg class="incidentctl-chart"') == 6  # inlined, not escaped as text
+    assert len(list((out / "kpi/charts").glob("*.svg"))) == 6
     drafts = [p for p in (ROOT / "kb").glob("*.md") if "status: draft" in p.read_text()]
     assert drafts, "the example repository has drafts"
     index = out / ("search/search_index.json" if engine == "mkdocs" else "search.json")

@@ -124,12 +124,28 @@ def test_the_guide_comes_from_docs(site_repo: Path) -> None:
     (site_repo / "docs").mkdir()
     (site_repo / "docs" / "sla.md").write_text("# SLA clock\n\nSee [rules](rules.md).\n")
     (site_repo / "docs" / "rules.md").write_text("# Rules\n\n<script>x()</script>ok\n")
+    (site_repo / "docs" / "on-call.md").write_text("# Our `on-call` runbook\n\nCall Bob.\n")
     pages = _site(site_repo)
     assert 'href="rules.html"' in pages["guide/sla.md"]
     assert "<script" not in pages["guide/rules.md"]
-    assert {"User guide": [{"SLA clock": "guide/sla.md"}, {"Rules": "guide/rules.md"}]} in (
-        _nav(site_repo)
+    # the bundled pages under their short titles, in reading order; others after, by heading
+    guide = [
+        {"SLA clocks": "guide/sla.md"},
+        {"Rules reference": "guide/rules.md"},
+        {"Our on-call runbook": "guide/on-call.md"},
+    ]
+    assert {"User guide": guide} in _nav(site_repo)
+
+
+def test_every_page_of_the_example_guide_is_in_the_nav() -> None:
+    root = Path(__file__).resolve().parents[2]
+    nav = _nav(root)
+    guide = next(
+        item["User guide"] for item in nav if isinstance(item, dict) and "User guide" in item
     )
+    listed = {path for entry in guide for path in entry.values()}
+    assert listed == {f"guide/{f.name}" for f in (root / "docs").glob("*.md")}
+    assert {"KPI definitions": "guide/kpi.md"} in guide
 
 
 def test_a_long_month_is_split_into_linked_pages(

@@ -52,7 +52,11 @@ def check_out(out: Path, root: Path) -> None:
 
 
 def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]:
-    """Generate and build; returns the output folder, the page count and the warnings."""
+    """Generate and build; returns the output folder, the page count and the warnings.
+
+    Notes (a part left out for a reason that is not a problem) are written to ``err``
+    once the build has succeeded.
+    """
     repo = request.repo
     out = request.out if request.out is not None else repo.root / DEFAULT_OUT
     check_out(out, repo.root)
@@ -77,6 +81,8 @@ def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]
     warnings += [f"{page}: loads {url} from the network" for page, url in external_resources(out)]
     if show:
         err.write("\n")
+    for note in ctx.notes:  # after the build: a failed build shows only its error
+        print(f"incidentctl: note: {note}", file=err)
     return out, pages, warnings
 
 

@@ -11,7 +11,7 @@ a repository, as the site build does::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +20,15 @@ from incidentctl.kpi.charts import Chart
 from incidentctl.kpi.compute import KpiReport, Period, compute
 from incidentctl.kpi.facts import IncidentFacts
 from incidentctl.kpi.render import (
+    MD_HEAD,
+    Escape,
     duration,
     markdown_table,
     md_cell,
     md_table,
     percent,
-    render_markdown,
+    summary_markdown,
+    table_rows,
 )
 
 
@@ -197,25 +200,55 @@ def all_charts(d: Dashboard) -> list[Chart]:
     ]
 
 
-def page_markdown(d: Dashboard, out_dir: Path, link_prefix: str = "") -> str:
+# The whole period's figures as two tables of columns that fit a page's width
+# (indexes into MD_HEAD): volume and times, then rates and CSAT.
+OVERVIEW = ((0, 1, 11, 2, 3, 4, 5), (7, 8, 6, 9, 10, 12))
+
+
+def overview(report: KpiReport, cell: Escape = md_cell) -> str:
+    """The figures of the whole period in two tables, then the working-time, backlog and
+    CSAT lines and the KB usage: thirteen columns in one table do not fit a page.
+    """
+    row = table_rows(report)[1][1:]  # [0] is the header; [1][0] the period's label
+    tables = [
+        md_table([[MD_HEAD[i] for i in part], [row[i] for i in part]], cell) for part in OVERVIEW
+    ]
+    return "\n".join(tables) + "\n" + summary_markdown(report, cell)
+
+
+def image(chart: Chart, link_prefix: str) -> str:
+    """The chart as a Markdown image of its SVG file, its alt text escaped."""
+    alt = md_cell(chart.alt).replace("[", "\\[").replace("]", "\\]")
+    return f"![{alt}]({link_prefix}{chart.name}.svg)"
+
+
+def page_markdown(
+    d: Dashboard,
+    out_dir: Path,
+    link_prefix: str = "",
+    *,
+    cell: Escape = md_cell,
+    figure: Callable[[Chart, str], str] = image,
+) -> str:
     """The KPI report page; writes each chart as ``<out_dir>/<name>.svg``.
 
     ``link_prefix`` is the path from the page to ``out_dir`` as the page links
     it (e.g. ``"charts/"``). Each chart is followed by its data as a table, the
-    text alternative for readers who cannot see it.
+    text alternative for readers who cannot see it. ``cell`` escapes every text
+    the page shows, ``figure`` renders a chart (``(chart, link_prefix)``): the
+    site passes its own stricter escaping and inlines the SVGs.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    parts = ["# KPI report", "", render_markdown(d.overall)]
+    parts = ["# KPI report", "", overview(d.overall, cell)]
     for chart in all_charts(d):
         (out_dir / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8")
-        alt = md_cell(chart.alt).replace("[", "\\[").replace("]", "\\]")
         parts += [
-            f"## {md_cell(chart.title)}",
+            f"## {cell(chart.title)}",
             "",
-            f"![{alt}]({link_prefix}{chart.name}.svg)",
+            figure(chart, link_prefix),
             "",
-            md_table(chart.table),
+            md_table(chart.table, cell),
         ]
-    parts += ["## By priority", "", markdown_table(d.by_priority)]
-    parts += ["## By month", "", markdown_table(d.by_month)]
+    parts += ["## By priority", "", markdown_table(d.by_priority, cell)]
+    parts += ["## By month", "", markdown_table(d.by_month, cell)]
     return "\n".join(parts)

@@ -13,6 +13,7 @@ from incidentctl.kpi.stats import Stats
 from incidentctl.sla.report import span
 
 Renderer = Callable[[KpiReport], str]
+Escape = Callable[[str], str]  # how a Markdown cell or line escapes text (the site's is stricter)
 
 STATS_FIELDS = (
     ("mtta_seconds", "mtta"),
@@ -217,31 +218,34 @@ def md_cell(text: str) -> str:
     )
 
 
-def md_table(rows: list[list[str]]) -> str:
+def md_table(rows: list[list[str]], cell: Escape = md_cell) -> str:
     """A GitHub-flavoured Markdown table; the first row is the header."""
     head = rows[0]
-    lines = ["| " + " | ".join(md_cell(c) for c in head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(md_cell(c) for c in r) + " |" for r in rows[1:]]
+    lines = ["| " + " | ".join(cell(c) for c in head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows[1:]]
     return "\n".join(lines) + "\n"
 
 
-def markdown_table(report: KpiReport) -> str:
+def markdown_table(report: KpiReport, cell: Escape = md_cell) -> str:
     """The figures of every group as a Markdown table."""
     rows = table_rows(report)
     rows[0] = [rows[0][0].capitalize(), *MD_HEAD]
-    return md_table(rows)
+    return md_table(rows, cell)
 
 
-def render_markdown(report: KpiReport) -> str:
-    """The table, the summary and the KB usage as Markdown."""
-    out = (
-        markdown_table(report) + "\n" + "\n".join(f"- {md_cell(s)}" for s in _summary_lines(report))
-    )
+def summary_markdown(report: KpiReport, cell: Escape = md_cell) -> str:
+    """The working-time, MTTD, backlog and CSAT lines, then the KB usage, as Markdown."""
+    out = "\n".join(f"- {cell(s)}" for s in _summary_lines(report))
     if report.kb_usage:
         kb = [["KB article", "Title", "Incidents resolved"]]
         kb += [[u.id, u.title or "", str(u.count)] for u in report.kb_usage]
-        out += "\n\n" + md_table(kb)
+        out += "\n\n" + md_table(kb, cell)
     return out + "\n"
+
+
+def render_markdown(report: KpiReport, cell: Escape = md_cell) -> str:
+    """The table, the summary and the KB usage as Markdown."""
+    return markdown_table(report, cell) + "\n" + summary_markdown(report, cell)
 
 
 # -- CSV ------------------------------------------------------------------------------------

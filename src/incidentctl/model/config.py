@@ -22,6 +22,7 @@ class SiteConfig(Strict):
     register_: bool = Field(default=True, alias="register")
     public_fields: list[str] | None = None
     engine: Literal["mkdocs", "zensical"] = "mkdocs"
+    audit: bool = True  # the audit summary page, when the clone has its whole history
 
 
 class LimitsConfig(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from incidentctl.errors import UsageError
 from incidentctl.model.incident import Incident
@@ -29,7 +30,10 @@ class SiteContext:
     articles: list[KbRecord]  # published articles only, by ID
     resolved_by: dict[str, list[str]]  # KB ID -> IDs of incidents whose resolution cites it
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # why a part is left out, when that is fine
     by_id: dict[str, Incident] = field(default_factory=dict)
+    # what more than one page derives (the KPI dashboard, the audit), computed once
+    memo: dict[str, Any] = field(default_factory=dict)
     _pages: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

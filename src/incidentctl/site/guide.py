@@ -8,8 +8,23 @@ from incidentctl.site import markup
 from incidentctl.site.context import SiteContext
 from incidentctl.site.pages import Page, Section
 
-# The reading order of the bundled guide; other pages follow alphabetically.
-ORDER = ["formats", "lifecycle", "authoring", "sla", "rules", "site", "performance"]
+# The reading order of the bundled guide, and its short titles in the navigation (the
+# pages' own headings are sentences); other pages follow alphabetically, by their heading.
+TITLES = {
+    "formats": "File formats",
+    "lifecycle": "Lifecycle and pull requests",
+    "authoring": "Authoring incidents",
+    "sla": "SLA clocks",
+    "escalation": "SLA escalation",
+    "kpi": "KPI definitions",
+    "audit": "Audit trail",
+    "rules": "Rules reference",
+    "site": "The published site",
+    "automation": "GitHub automation",
+    "performance": "Performance",
+    "development": "Development",
+}
+ORDER = list(TITLES)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -26,6 +41,7 @@ def section(ctx: SiteContext) -> Section | None:
         text = f.read_text(encoding="utf-8")
         m = _H1.search(text)
         title = m.group(1).replace("`", "") if m else f.stem.replace("-", " ").capitalize()
+        title = TITLES.get(f.stem, title)
         path = f"guide/{f.name}"
         pages.append(Page(path, markup.author_page(text)))
         nav.append({title: path})

@@ -6,7 +6,7 @@ from collections import Counter
 
 from incidentctl.commands.sla import urgency
 from incidentctl.model.incident import OPEN_STATES, Status
-from incidentctl.site import markup
+from incidentctl.site import audit, kpi, markup
 from incidentctl.site.context import SiteContext
 from incidentctl.site.links import clock_cells, href, incident_ref, incident_title, when
 from incidentctl.site.pages import HomeBlock, Page, Section, front
@@ -74,8 +74,14 @@ def explore(ctx: SiteContext) -> str:
         ("kb/known-errors.md", "Known errors", "problems with a documented workaround"),
         ("sla/index.md", "SLA policy", "targets, calendars and the priority matrix"),
     ]
+    if kpi.dashboard(ctx) is not None:
+        cards.insert(
+            0, (kpi.PATH, "KPI report", "volume, response and resolution times, SLA, CSAT")
+        )
     if ctx.register:
         cards.append(("incidents/index.md", "Incident register", "every incident, by month"))
+    if audit.audit_result(ctx) is not None:
+        cards.append((audit.PATH, "Audit", "the history of the records, checked"))
     items = "\n".join(
         f'<li><a href="{href(PATH, path).removesuffix(".md")}.html"><strong>{label}</strong></a>'
         f"<br>{desc}</li>"
@@ -84,7 +90,7 @@ def explore(ctx: SiteContext) -> str:
     return f'## Explore\n\n<div class="grid cards">\n<ul>\n{items}\n</ul>\n</div>\n'
 
 
-HOME_BLOCKS: list[HomeBlock] = [intro, open_by_priority, at_risk, explore]
+HOME_BLOCKS: list[HomeBlock] = [intro, open_by_priority, at_risk, kpi.latest, explore]
 
 
 def section(ctx: SiteContext) -> Section:

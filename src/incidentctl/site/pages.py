@@ -53,9 +53,17 @@ HomeBlock = Callable[[SiteContext], str | None]
 
 def generators() -> list[Generator]:
     """Every part of the site, in navigation order."""
-    from incidentctl.site import guide, home, kb, policy, register
+    from incidentctl.site import audit, guide, home, kb, kpi, policy, register
 
-    return [home.section, kb.section, policy.section, register.section, guide.section]
+    return [
+        home.section,
+        kb.section,
+        kpi.section,
+        policy.section,
+        register.section,
+        audit.section,
+        guide.section,
+    ]
 
 
 def generate(ctx: SiteContext, parts: list[Generator] | None = None) -> Section:
