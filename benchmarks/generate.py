@@ -1,9 +1,11 @@
 """Generate a synthetic incident repository of any size, valid by construction.
 
-    python benchmarks/generate.py DIR --incidents 10000 [--seed 1]
+    python benchmarks/generate.py DIR --incidents 10000 [--seed 1] [--open-percent P]
 
 The policies and KB articles are copied from the bundled example repository;
-incidents cycle through every state with realistic timelines of ~40 lines.
+incidents cycle through every state with realistic timelines of ~40 lines: by
+default one in two is open (new, in_progress, on_hold); ``--open-percent P`` makes P %
+of them open and the rest resolved, closed or cancelled.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STATES = ["new", "in_progress", "on_hold", "resolved", "closed", "cancelled"]
+OPEN, DONE = STATES[:3], STATES[3:]
 MATRIX = {
     "high": {"high": "P1", "medium": "P2", "low": "P3"},
     "medium": {"high": "P2", "medium": "P3", "low": "P4"},
@@ -27,12 +30,22 @@ def _ts(t: datetime) -> str:
     return t.isoformat()
 
 
-def incident(seq: int, rng: random.Random, start: datetime) -> tuple[str, str]:
+def state_of(seq: int, open_percent: int | None) -> str:
+    """The status of incident ``seq``: the six states in turn, or P % open."""
+    if open_percent is None:
+        return STATES[seq % len(STATES)]
+    group = OPEN if seq % 100 < open_percent else DONE
+    return group[(seq // 100) % 3]
+
+
+def incident(
+    seq: int, rng: random.Random, start: datetime, open_percent: int | None = None
+) -> tuple[str, str]:
     reported = start + timedelta(minutes=seq * 7 + rng.randint(0, 5))
     year = reported.year
     incident_id = f"INC-{year}-{seq:05d}"
     impact, urgency = rng.choice(list(MATRIX)), rng.choice(list(MATRIX))
-    state = STATES[seq % len(STATES)]
+    state = state_of(seq, open_percent)
     t = reported
     steps = [f"  - {{at: {_ts(t)}, by: user{seq}@example.com, kind: reported}}"]
 
@@ -99,14 +112,14 @@ def incident(seq: int, rng: random.Random, start: datetime) -> tuple[str, str]:
     return f"incidents/{year}/{incident_id}.yaml", "\n".join(lines) + "\n"
 
 
-def generate(target: Path, count: int, seed: int = 1) -> None:
+def generate(target: Path, count: int, seed: int = 1, open_percent: int | None = None) -> None:
     """Write a repository with ``count`` incidents into ``target`` (created)."""
     rng = random.Random(seed)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "policies", target / "policies", dirs_exist_ok=True)
     start = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
     for seq in range(1, count + 1):
-        rel, text = incident(seq, rng, start)
+        rel, text = incident(seq, rng, start, open_percent)
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -117,5 +130,6 @@ if __name__ == "__main__":
     parser.add_argument("target", type=Path)
     parser.add_argument("--incidents", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--open-percent", type=int, choices=range(101), metavar="0..100")
     args = parser.parse_args()
-    generate(args.target, args.incidents, args.seed)
+    generate(args.target, args.incidents, args.seed, args.open_percent)

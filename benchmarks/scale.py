@@ -89,9 +89,9 @@ def git(repo: Path, *args: str) -> str:
     return out.stdout
 
 
-def prepare(work: Path, size: int) -> Path:
+def prepare(work: Path, size: int, open_percent: int | None = None) -> Path:
     """A committed repository of ``size`` incidents, and a branch ``pr`` changing 5 files."""
-    repo = work / f"repo-{size}"
+    repo = work / (f"repo-{size}" if open_percent is None else f"repo-{size}-open{open_percent}")
     if (repo / ".git").is_dir():
         git(repo, "checkout", "-q", "main")
         git(repo, "reset", "-q", "--hard")
@@ -105,6 +105,7 @@ def prepare(work: Path, size: int) -> Path:
             str(repo),
             "--incidents",
             str(size),
+            *(["--open-percent", str(open_percent)] if open_percent is not None else []),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -135,8 +136,8 @@ def read_all(repo: Path) -> float:
 
 def table(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sample]:
     files = incident_files(repo)
-    # an in_progress incident (the generator cycles states by sequence), so note works
-    one = next(p for p in files[len(files) // 2 :] if int(p.stem.split("-")[2]) % 6 == 1)
+    # an in_progress incident, so that note works
+    one = next(p for p in files[len(files) // 2 :] if "\nstatus: in_progress\n" in p.read_text())
     one_rel = one.relative_to(repo).as_posix()
     one_id = one.stem
     cache = repo / ".incidentctl-cache"
@@ -225,6 +226,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/incidentctl-bench"))
     parser.add_argument("--skip-comparison", action="store_true")
+    parser.add_argument(
+        "--open-percent",
+        type=int,
+        help="percent of open incidents (default: the generator's, one in two)",
+    )
     opts = parser.parse_args()
     sizes = [int(s) for s in opts.sizes.split(",")]
     exe = shutil.which("incidentctl") or sys.exit("incidentctl is not on PATH")
@@ -235,7 +241,7 @@ def main() -> int:
     results: dict[int, dict[str, Sample]] = {}
     for size in sizes:
         print(f"{size} incidents ...", file=sys.stderr)
-        results[size] = table(prepare(opts.work, size), opts.runs, exe, env)
+        results[size] = table(prepare(opts.work, size, opts.open_percent), opts.runs, exe, env)
     names = list(results[sizes[0]])
     head = " | ".join(f"{s:,}" for s in sizes)
     print(f"| command | {head} | peak memory at {sizes[-1]:,} |")
