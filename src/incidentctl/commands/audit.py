@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -42,17 +41,6 @@ def audit(
     return result
 
 
-def write_out(render: Callable[[TextIO], None], out: TextIO) -> None:
-    """Render to ``out``; a reader that stops early (``| head``) ends the output quietly."""
-    try:
-        render(out)
-        out.flush()
-    except BrokenPipeError:
-        # Python would report the pipe again when it flushes stdout at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, out.fileno())
-
-
 def execute(request: AuditRequest, out: TextIO | None = None) -> int:
     """Run the audit, render it; exit 1 when an unexplained error was found."""
     out = sys.stdout if out is None else out
@@ -76,5 +64,5 @@ def execute(request: AuditRequest, out: TextIO | None = None) -> int:
 
         by = default_actor(request.repo.root, request.env)
         result.recorded = seal.record(request.repo.root, result, request.now, by)
-    write_out(lambda stream: render(result, stream), out)
+    render(result, out)
     return EXIT_FINDINGS if result.failed else EXIT_CLEAN

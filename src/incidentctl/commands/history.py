@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from incidentctl.audit.history import SIGNATURES, HistoryEntry, entry_dict, record_history
-from incidentctl.commands.audit import write_out
 from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.report.text import _one_line
 from incidentctl.store.repo import Repository
@@ -91,7 +90,7 @@ def execute(request: HistoryRequest, out: TextIO | None = None) -> int:
     if request.format == "json":
         data = {"id": request.incident_id, "commits": [entry_dict(e) for e in entries]}
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        write_out(lambda stream: print(text, end="", file=stream), out)
+        out.write(text)
     else:
-        write_out(lambda stream: render_text(request.incident_id, entries, stream), out)
+        render_text(request.incident_id, entries, out)
     return EXIT_CLEAN
