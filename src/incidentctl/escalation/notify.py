@@ -48,13 +48,13 @@ def _client(timeout: float, transport: httpx.BaseTransport | None) -> httpx.Clie
     return httpx.Client(headers={"User-Agent": "incidentctl"}, timeout=timeout, transport=transport)
 
 
-class Pager:
-    """Sends trigger and resolve events; ``dedup_key`` is the incident and clock."""
+class _Endpoint:
+    """One URL that events are posted to, through the shared retrying HTTP layer."""
 
     def __init__(
         self,
         url: str,
-        routing_key: str,
+        service: str,
         *,
         clock: Clock,
         policy: Policy,
@@ -63,19 +63,29 @@ class Pager:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
     ) -> None:
-        redact.add(routing_key)
         self.url = url
-        self.routing_key = routing_key
-        # retrying a trigger is safe: the dedup_key folds repeats into one alert
         self.http = Http(
             _client(timeout, transport),
-            "the pager",
-            _classify("the pager"),
+            service,
+            _classify(service),
             clock=clock,
             policy=policy,
             redact=redact,
             budget=budget,
         )
+
+    def close(self) -> None:
+        self.http.client.close()
+
+
+class Pager(_Endpoint):
+    """Sends trigger and resolve events; ``dedup_key`` is the incident and clock."""
+
+    def __init__(self, url: str, routing_key: str, *, redact: Redactor, **kwargs: Any) -> None:
+        redact.add(routing_key)
+        self.routing_key = routing_key
+        # retrying a trigger is safe: the dedup_key folds repeats into one alert
+        super().__init__(url, "the pager", redact=redact, **kwargs)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **kwargs: Any) -> Pager:
@@ -126,39 +136,14 @@ class Pager:
         }
         self.http.request("POST", self.url, json=event)
 
-    def close(self) -> None:
-        self.http.client.close()
 
-
-class Chat:
+class Chat(_Endpoint):
     """Posts ``{"text": ...}`` to a Slack-compatible incoming webhook (the URL is a secret)."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        clock: Clock,
-        policy: Policy,
-        redact: Redactor,
-        budget: list[float],
-        transport: httpx.BaseTransport | None = None,
-        timeout: float = 30.0,
-    ) -> None:
+    def __init__(self, url: str, *, redact: Redactor, **kwargs: Any) -> None:
         redact.add(url)
         redact.add(httpx.URL(url).path)  # a webhook's path is its secret
-        self.url = url
-        self.http = Http(
-            _client(timeout, transport),
-            "the chat webhook",
-            _classify("the chat webhook"),
-            clock=clock,
-            policy=policy,
-            redact=redact,
-            budget=budget,
-        )
+        super().__init__(url, "the chat webhook", redact=redact, **kwargs)
 
     def post(self, text: str) -> None:
         self.http.request("POST", self.url, json={"text": text})
-
-    def close(self) -> None:
-        self.http.client.close()
