@@ -8,6 +8,7 @@ runs every check at a fixed ``now`` and compares the findings, as
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,8 @@ def _apply(root: Path, case: dict[str, Any]) -> None:
         target.write_text(text, encoding="utf-8")
 
 
-def _found(root: Path) -> list[str]:
-    diags = run(load_repository(root), NOW)
+def _found(root: Path, use_cache: bool = False) -> list[str]:
+    diags = run(load_repository(root, use_cache=use_cache), NOW)
     return sorted(f"{d.code}@{d.path}" + (f":{d.line}" if d.line else "") for d in diags)
 
 
@@ -68,6 +69,28 @@ def test_rule_case(tmp_path: Path, rule: str, case: dict[str, Any]) -> None:
     shutil.copytree(FIXTURES / "base", root)
     _apply(root, case)
     assert _found(root) == sorted(case["expect"])
+
+
+@pytest.mark.parametrize(("rule", "case"), _cases())
+def test_rule_case_over_an_index_of_the_repository_before(
+    tmp_path: Path, rule: str, case: dict[str, Any]
+) -> None:
+    """The index of the base repository never hides or invents a finding of the case.
+
+    The base is indexed as of long ago (files older than the run that read them, so
+    the index trusts every unchanged file and reuses its verdict); the case's edits
+    must show through it, whether they touch the file itself or what it depends on
+    (a KB article, a linked incident, a parent). A second run then reuses the new
+    verdicts and must agree again.
+    """
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "base", root)
+    for path in root.rglob("*"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    assert _found(root, use_cache=True) == []
+    _apply(root, case)
+    assert _found(root, use_cache=True) == sorted(case["expect"])
+    assert _found(root, use_cache=True) == sorted(case["expect"])
 
 
 def test_every_rule_has_a_case_that_triggers_it() -> None:

@@ -117,7 +117,7 @@ def check_backlinks(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
     if rec.model.resolution is None:
         return
     for i, kb_id in enumerate(rec.model.resolution.kb):
-        article = ctx.repo.kb_article(kb_id)
+        article = ctx.kb_article(kb_id)
         if article is not None and rec.model.id not in article.related_incidents:
             yield at(
                 KB_BACKLINK,

@@ -147,10 +147,10 @@ def _check_kb(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
     if rec.model.resolution is None:
         return
     for i, kb_id in enumerate(rec.model.resolution.kb):
-        article = ctx.repo.kb_article(kb_id)
+        article = ctx.kb_article(kb_id)
         loc = ("resolution", "kb", i)
         if article is None:
-            yield _missing(UNKNOWN_KB, rec.source, loc, "KB article", kb_id, ctx.repo.kb)
+            yield _missing(UNKNOWN_KB, rec.source, loc, "KB article", kb_id, ctx.kb_ids())
         elif article.status is KbStatus.RETIRED:
             yield at(
                 RETIRED_KB,
@@ -173,7 +173,7 @@ def _check_incident_links(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnos
     for loc, target in links:
         if target == inc.id:
             yield at(UNKNOWN_INCIDENT, rec.source, loc, f"{loc[0]} names the incident itself")
-        elif target not in ctx.repo.incident_files:
+        elif not ctx.has_incident(target):
             yield _missing(
-                UNKNOWN_INCIDENT, rec.source, loc, "incident", target, ctx.repo.incident_files
+                UNKNOWN_INCIDENT, rec.source, loc, "incident", target, ctx.incident_ids()
             )

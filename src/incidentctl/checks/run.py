@@ -1,22 +1,36 @@
-"""The check runner and the table of every check; importing it registers every rule."""
+"""The check runner and the table of every check; importing it registers every rule.
+
+Checking many incident files is incremental. Each file's *verdict* (its loading
+findings and those of every incident check) is kept in the index with what it
+depended on outside the file (the look-ups noted by ``Context``) and the latest time
+it names. The next run stats every file and reuses a verdict when the file is
+unchanged, ``now`` is past that time and every look-up has the same answer today;
+only the rest is parsed and checked. The index itself is keyed by the tool's and
+the policies' versions (``store.cache``), so a verdict is never served stale.
+
+Records are checked as they are read and then dropped, so memory does not grow
+with the repository.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from incidentctl.checks import changes, files, schema  # noqa: F401  (registers their rules)
-from incidentctl.checks.context import Context, IncidentCheck, RepoCheck
+from incidentctl.checks.context import Context, IncidentCheck, Read, RepoCheck
 from incidentctl.checks.identity import check_identity, check_unique_ids
 from incidentctl.checks.kb import check_backlinks, check_kb
 from incidentctl.checks.paging import check_paging
 from incidentctl.checks.policies import check_policies
 from incidentctl.checks.references import check_references
 from incidentctl.checks.state import check_state
-from incidentctl.checks.timeline import check_timeline
-from incidentctl.diagnostics import Diagnostic
+from incidentctl.checks.timeline import check_timeline, latest
+from incidentctl.diagnostics import Diagnostic, Severity
 from incidentctl.ids import id_from_path
-from incidentctl.store.repo import Repository
+from incidentctl.store.cache import DEPENDS, LATEST, STATUS, VERDICT, Entry, file_stat
+from incidentctl.store.repo import CACHE_AFTER, Repository
 
 INCIDENT_CHECKS: tuple[IncidentCheck, ...] = (
     check_identity,
@@ -26,6 +40,7 @@ INCIDENT_CHECKS: tuple[IncidentCheck, ...] = (
     check_backlinks,
 )
 REPO_CHECKS: tuple[RepoCheck, ...] = (check_unique_ids, check_policies, check_paging, check_kb)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def run(
@@ -38,11 +53,129 @@ def run(
     chosen = None if incident_paths is None else list(incident_paths)
     ids = None if chosen is None else {i for i in map(id_from_path, chosen) if i}
     ctx = Context(repo, now, ids)
-    out: list[Diagnostic] = []
-    for record in repo.load_incidents(chosen):
-        for check in INCIDENT_CHECKS:
-            out.extend(check(ctx, record))
+    out = _Checker(ctx).check(repo.incident_paths() if chosen is None else chosen, chosen is None)
     for repo_check in REPO_CHECKS:
         out.extend(repo_check(ctx))
     out.extend(repo.diagnostics)
     return sorted(set(out), key=Diagnostic.sort_key)
+
+
+def micros(instant: datetime) -> int:
+    """An aware datetime as whole microseconds since the epoch (exact)."""
+    return (instant - _EPOCH) // timedelta(microseconds=1)
+
+
+class _Checker:
+    """Checks incident files, reusing the verdicts the index holds where they still hold."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.repo = ctx.repo
+        self.now = micros(ctx.now)
+        self.checked: dict[str, str | None] = {}  # path -> status, of files checked here
+        self.fresh: dict[str, Entry] = {}  # path -> index entry, of unchanged files
+        ctx.status_lookup = self.status_of
+
+    def check(self, paths: list[str], whole: bool) -> list[Diagnostic]:
+        """The findings of every file of ``paths`` (``whole``: every incident file)."""
+        cache = self.repo.cache
+        if whole or len(paths) > CACHE_AFTER:
+            cache.open()
+        out: list[Diagnostic] = []
+        todo, reusable = paths, []
+        if cache.is_open:
+            todo = []
+            root = str(self.repo.root)  # strings, not a Path per file
+            for rel in paths:
+                entry = cache.fresh(rel, file_stat(f"{root}/{rel}"))
+                if entry is None:
+                    todo.append(rel)
+                    continue
+                self.fresh[rel] = entry
+                if entry[VERDICT] is not None and entry[LATEST] <= self.now:
+                    reusable.append((rel, entry))
+                else:
+                    todo.append(rel)
+        self._check_files(todo, out)
+        again = []
+        holds: dict[str | None, bool] = {"[]": True}  # records often depend alike
+        for rel, entry in reusable:
+            depends = entry[DEPENDS]
+            if depends not in holds:
+                holds[depends] = self._holds(depends)
+            verdict = decode(entry[VERDICT]) if holds[depends] else None
+            if verdict is None:
+                again.append(rel)
+            else:
+                out.extend(verdict)
+                cache.keep(rel, entry)
+        self._check_files(again, out)
+        if cache.is_open:
+            cache.save(prune=whole)
+        return out
+
+    def _holds(self, depends: str | None) -> bool:
+        """Whether noted look-ups (JSON) have the same answers today; False if unreadable."""
+        try:
+            return self.ctx.still_holds(json.loads(depends or "[]"))
+        except (ValueError, TypeError):
+            return False
+
+    def status_of(self, incident_id: str) -> str | None:
+        """The status of a valid incident by ID: from this run, the index or its file."""
+        rels = self.repo.incident_files.get(incident_id)
+        if not rels:
+            return None
+        rel = rels[0]
+        if rel in self.checked:
+            return self.checked[rel]
+        entry = self.fresh.get(rel)
+        if entry is not None and entry[STATUS] is not None:
+            return entry[STATUS]
+        record = self.repo.load_incident(rel)  # kept: checking it later reuses the read
+        return None if record is None else record.model.status.value
+
+    def _check_files(self, rels: list[str], out: list[Diagnostic]) -> None:
+        repo, ctx, cache = self.repo, self.ctx, self.repo.cache
+        for rel, parsed in zip(rels, repo.parsed(rels), strict=False):
+            record, problems = repo.read_incident(rel, parsed)
+            found = list(problems)
+            reads: list[Read] = []
+            when = 0
+            if record is not None:
+                self.checked[rel] = record.model.status.value
+                ctx.reads = reads
+                try:
+                    for check in INCIDENT_CHECKS:
+                        found.extend(check(ctx, record))
+                finally:
+                    ctx.reads = None
+                when = micros(latest(record.model))
+            else:
+                self.checked[rel] = None
+            if when <= self.now:  # else the future rule's findings change with now
+                cache.note_verdict(rel, encode(found), json.dumps(reads), when)
+            out.extend(found)
+
+
+def encode(found: list[Diagnostic]) -> str:
+    """Findings as JSON (the index's verdict column)."""
+    return json.dumps(
+        [
+            [d.code, d.name, d.severity.value, d.path, d.line, d.column, d.message, d.hint]
+            for d in found
+        ]
+    )
+
+
+def decode(text: str | None) -> list[Diagnostic] | None:
+    """Findings from the index's verdict column; None if it is unreadable."""
+    if text == "[]":
+        return []
+    try:
+        return [
+            Diagnostic(code, name, Severity(sev), path, line, col, message, hint)
+            for code, name, sev, path, line, col, message, hint in json.loads(text or "")
+        ]
+    except (ValueError, TypeError):
+        return None

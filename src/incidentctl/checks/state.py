@@ -103,7 +103,7 @@ def check_state(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
         )
     res = inc.resolution
     if res is not None and res.code is ResolutionCode.KNOWN_ERROR:
-        types = [a.type for a in map(ctx.repo.kb_article, res.kb) if a is not None]
+        types = [a.type for a in map(ctx.kb_article, res.kb) if a is not None]
         if KbType.KNOWN_ERROR not in types:
             yield at(
                 KNOWN_ERROR_KB,
@@ -124,13 +124,13 @@ def check_state(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
     yield from _check_survey(rec)
     yield from _check_times(rec)
     if inc.parent and inc.status in OPEN_STATES:
-        parent = ctx.repo.incident(inc.parent)
-        if parent is not None and parent.model.status in (Status.RESOLVED, Status.CLOSED):
+        parent_status = ctx.status_of(inc.parent)
+        if parent_status in (Status.RESOLVED.value, Status.CLOSED.value):
             yield at(
                 CHILD_OPEN,
                 src,
                 ("parent",),
-                f"parent {inc.parent} is {parent.model.status.value} but this child is still"
+                f"parent {inc.parent} is {parent_status} but this child is still"
                 f" {inc.status.value}",
             )
 

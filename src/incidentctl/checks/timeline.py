@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from incidentctl.checks.context import Context, at
 from incidentctl.diagnostics import Diagnostic, Severity, define
 from incidentctl.lifecycle import status_steps, transition_problem
 from incidentctl.model.incident import (
     BUILTIN_HOLD_REASONS,
+    Incident,
     PriorityChange,
     Reported,
     Status,
@@ -126,6 +128,17 @@ MAJOR_PRIORITY = define(
 )
 
 
+DATED_FIELDS = ("reported_at", "started_at", "detected_at")
+
+
+def latest(inc: Incident) -> datetime:
+    """The latest time the future rule compares with ``now``: once ``now`` is past it,
+    the record's verdict no longer depends on ``now``."""
+    times = [e.at for e in inc.timeline]
+    times += [t for t in (getattr(inc, f) for f in DATED_FIELDS) if t is not None]
+    return max(times)
+
+
 def check_timeline(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
     inc, src = rec.model, rec.source
     first = inc.timeline[0]
@@ -153,7 +166,7 @@ def check_timeline(ctx: Context, rec: IncidentRecord) -> Iterator[Diagnostic]:
         previous = entry.at
         if entry.at > ctx.now:
             yield at(FUTURE, src, ("timeline", i, "at"), f"{entry.at.isoformat()} is in the future")
-    for field in ("reported_at", "started_at", "detected_at"):
+    for field in DATED_FIELDS:
         value = getattr(inc, field)
         if value is not None and value > ctx.now:
             yield at(FUTURE, src, (field,), f"{field} {value.isoformat()} is in the future")

@@ -5,10 +5,15 @@ Two tables. ``records`` maps the hash of a file's content to its validated recor
 must not be able to run code). ``files`` maps a path to what a ``stat`` of it
 showed when it was read (size, mtime, ctime, inode, as git's index keeps them), the
 hash of what was read and the record's status: a command that needs only open
-incidents stats every file and parses only those that are open or changed.
+incidents stats every file and parses only those that are open or changed. A row
+also keeps, once a command has computed them, the fields ``list`` shows and the
+file's *verdict*: its findings, what they depended on outside the file (see
+``checks.context``) and the latest time it names, so a warm ``validate`` re-checks
+only what changed or what a changed file affects.
 
 It never serves a stale verdict. The whole file is keyed by the versions of
-incidentctl and pydantic and by a hash of the policies; any change starts afresh.
+incidentctl, pydantic and holidays and by a hash of the policies and the
+configuration; any change starts afresh.
 A ``files`` entry is trusted only when the file's mtime is older than the moment
 the run that wrote the entry began (a stamp file's mtime, on the same clock as the
 files): a file changed within the same clock tick as it was read is "racy", as git
@@ -25,7 +30,9 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable
+from importlib.metadata import version
 from pathlib import Path
+from typing import Final
 
 import pydantic
 from pydantic import ValidationError
@@ -37,18 +44,27 @@ from incidentctl.store.atomic import write_atomic
 CACHE_DIR = ".incidentctl-cache"
 DB_FILE = "index.sqlite"
 STAMP_FILE = "stamp"
-VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} v3"
+VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} holidays {version('holidays')} v4"
 
 FileStat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-# size, mtime_ns, ctime_ns, inode, start of the run that read it, digest, status, and
-# the fields `list` shows (JSON), once a `list` has computed them
-Entry = tuple[int, int, int, int, int, str, str, str | None]
+# size, mtime_ns, ctime_ns, inode, start of the run that read it, digest, status (None
+# for an invalid record), the fields `list` shows (JSON), the verdict (JSON findings),
+# what it depended on (JSON) and the latest time the record names (microseconds since
+# the epoch); the last four None until a command computed them
+Entry = tuple[int, int, int, int, int, str, str | None, str | None, str | None, str | None, int]
+DIGEST: Final = 5
+STATUS: Final = 6
+SUMMARY: Final = 7
+VERDICT: Final = 8
+DEPENDS: Final = 9
+LATEST: Final = 10
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
   rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
-  started_ns INTEGER, digest TEXT, status TEXT, summary TEXT
+  started_ns INTEGER, digest TEXT, status TEXT, summary TEXT, verdict TEXT, depends TEXT,
+  latest INTEGER
 );
 """
 
@@ -113,6 +129,8 @@ class RecordCache:
                 self._db.commit()
             for rel, *entry in self._db.execute("SELECT * FROM files"):
                 self._files[rel] = tuple(entry)
+            if not self.has_records():
+                self._blobs = {}  # nothing to look up, file by file
         except (OSError, sqlite3.Error):
             self._close()  # a read-only checkout or a damaged file: work without
 
@@ -162,6 +180,19 @@ class RecordCache:
             return
         self._new[key] = model.model_dump_json(by_alias=True, exclude_unset=True)
         self._used.add(key)
+        if len(self._new) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the new records now (in the run's transaction), not all of them at the end."""
+        if self._db is not None:
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO records VALUES (?, ?)", self._new.items()
+                )
+            except sqlite3.Error:
+                self._close()
+        self._new.clear()
 
     def fresh(self, rel: str, stat: FileStat | None) -> Entry | None:
         """The entry of ``rel`` if the file is certainly unchanged since it was read."""
@@ -171,48 +202,68 @@ class RecordCache:
         # racy: changed in the same clock tick as the run that read it began
         return entry if entry[1] < entry[4] else None
 
-    def fresh_status(self, rel: str, stat: FileStat | None) -> str | None:
-        """The status recorded for ``rel`` if the file is certainly unchanged since, else None."""
-        entry = self.fresh(rel, stat)
-        return None if entry is None else entry[6]
-
     def note_summary(self, rel: str, summary: str) -> None:
         """Keep the ``list`` fields of a record read (and noted) in this run."""
         entry = self._seen.get(rel)
         if entry is not None:
-            self._seen[rel] = (*entry[:7], summary)
+            self._seen[rel] = (*entry[:SUMMARY], summary, *entry[VERDICT:])
 
-    def note(self, rel: str, stat: FileStat | None, key: str, status: str) -> None:
+    def note_verdict(self, rel: str, verdict: str, depends: str, latest: int) -> None:
+        """Keep the verdict of a record read (and noted) in this run."""
+        entry = self._seen.get(rel)
+        if entry is not None:
+            self._seen[rel] = (*entry[:VERDICT], verdict, depends, latest)
+
+    def keep(self, rel: str, entry: Entry) -> None:
+        """A fresh entry used as it is: kept by the next save (which prunes the rest)."""
+        self._seen[rel] = entry
+
+    def note(self, rel: str, stat: FileStat | None, key: str, status: str | None) -> None:
         """Remember what a read of ``rel`` (stat taken before the read) found."""
         if self._db is not None and stat is not None:
             entry = self._files.get(rel)
-            if entry is not None and entry[:4] == stat and entry[5] == key and entry[1] < entry[4]:
-                self._seen[rel] = entry  # unchanged and trusted: nothing to write
+            if entry is not None and entry[DIGEST] == key:
+                if entry[:4] == stat and entry[1] < entry[4]:
+                    self._seen[rel] = entry  # unchanged and trusted: nothing to write
+                else:  # the same text (touched, copied back): what was derived still holds
+                    self._seen[rel] = (*stat, self._started, *entry[DIGEST:])
             else:
-                self._seen[rel] = (*stat, self._started, key, status, None)
+                self._seen[rel] = (*stat, self._started, key, status, None, None, None, 0)
 
     def save(self, prune: bool) -> None:
         """Write what this run learned; ``prune`` (a full load) drops what it did not see."""
         if self._db is None:
             return
+        self._flush()
         db = self._db
+        if db is None:
+            return
         try:
-            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", self._new.items())
             changed = [(r, *e) for r, e in self._seen.items() if self._files.get(r) != e]
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)", changed)
-            if prune:
-                _keep_only(db, "files", "rel", self._seen)
-                _keep_only(db, "records", "digest", self._used)
+            db.executemany(f"INSERT OR REPLACE INTO files VALUES ({_ROW})", changed)
+            if prune:  # drop the files gone, and the records no file has any more
+                gone = [(rel,) for rel in self._files.keys() - self._seen.keys()]
+                db.executemany("DELETE FROM files WHERE rel = ?", gone)
+                replaced = {e[DIGEST] for r, e in self._files.items() if self._seen.get(r) != e}
+                kept = {e[DIGEST] for e in self._seen.values()}
+                stale = (replaced | (self._used - kept)) - kept
+                db.executemany("DELETE FROM records WHERE digest = ?", ((d,) for d in stale))
+                (count,) = db.execute("SELECT count(*) FROM records").fetchone()
+                if count > len(kept) * 5 // 4 + 100:  # left by partial loads: sweep them
+                    _keep_only(db, "records", "digest", kept)
             db.commit()
         except sqlite3.Error:
             pass  # the next run rebuilds what is missing
-        self._new.clear()
 
     def _close(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
         self._db = None
+
+
+_ROW = ",".join("?" * 12)
+_BATCH = 1000
 
 
 def _connect(path: Path) -> sqlite3.Connection:

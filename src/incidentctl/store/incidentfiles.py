@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from pathlib import Path
 
 from incidentctl.checks import files
@@ -59,6 +59,16 @@ class IncidentFiles(Mapping[str, list[str]]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.walk())
+
+    # the walk's own views: Mapping's would look every ID up again, one by one
+    def keys(self) -> KeysView[str]:
+        return self.walk().keys()
+
+    def values(self) -> ValuesView[list[str]]:
+        return self.walk().values()
+
+    def items(self) -> ItemsView[str, list[str]]:
+        return self.walk().items()
 
     def __len__(self) -> int:
         return len(self.walk())

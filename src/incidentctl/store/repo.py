@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import itertools
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from incidentctl.model.config import RepoConfig
 from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
-from incidentctl.store.cache import RecordCache, digest, file_stat
+from incidentctl.store.cache import STATUS, SUMMARY, RecordCache, digest, file_stat
 from incidentctl.store.incidentfiles import IncidentFiles
 from incidentctl.store.parallel import Parsed, parse_stream
 from incidentctl.store.reader import (
@@ -97,39 +99,53 @@ class Repository:
     kb: dict[str, list[KbRecord]]  # ID -> articles (a list: IDs may clash)
     diagnostics: list[Diagnostic]  # problems found while loading
     cache: RecordCache = field(default_factory=lambda: RecordCache(None))
-    _incidents: dict[str, IncidentRecord | None] = field(default_factory=dict)
+    # path -> the record (None if invalid) and its loading findings, once loaded
+    _incidents: dict[str, tuple[IncidentRecord | None, list[Diagnostic]]] = field(
+        default_factory=dict
+    )
 
     def load_incident(self, rel: str, parsed: Parsed = None) -> IncidentRecord | None:
-        """Parse and validate one incident file (cached); findings join ``diagnostics``.
+        """Parse and validate one incident file (once); findings join ``diagnostics``.
 
         ``parsed`` is a worker's result for this file (digest and JSON), used when it
         is of the very text read here.
+        """
+        if rel not in self._incidents:
+            record, problems = self.read_incident(rel, parsed)
+            self.diagnostics.extend(problems)
+            self._incidents[rel] = (record, problems)
+        return self._incidents[rel][0]
+
+    def read_incident(
+        self, rel: str, parsed: Parsed = None
+    ) -> tuple[IncidentRecord | None, list[Diagnostic]]:
+        """One incident file's record (None if invalid) and loading findings, not kept.
+
+        Records come from the cache by content hash when they can; every file read is
+        noted in the index (with its status, None when it has findings).
         """
         if rel in self._incidents:
             return self._incidents[rel]
         # stat before reading: a change after this stat shows in the next run's stat
         stat = file_stat(f"{self.root}/{rel}") if self.cache.is_open else None
         text, problems = self._read_text(rel)
-        record = None
-        if text is not None:
-            key = digest(text)
-            model = self.cache.get(key)
-            source = Source(rel, text)
-            if model is None and parsed is not None and parsed[0] == key:
-                model = Incident.model_validate_json(parsed[1])
-                self.cache.put(key, model)
-            if model is None:
-                data, problems = parse_yaml(text, source)
-                model, schema_problems = validate_model(Read(source, data, problems), Incident)
-                problems += schema_problems
-                if model is not None and not problems:
-                    self.cache.put(key, model)
+        if text is None:
+            return None, problems
+        key = digest(text)
+        model = self.cache.get(key)
+        source = Source(rel, text)
+        if model is None and parsed is not None and parsed[0] == key:
+            model = Incident.model_validate_json(parsed[1])
+            self.cache.put(key, model)
+        if model is None:
+            data, problems = parse_yaml(text, source)
+            model, schema_problems = validate_model(Read(source, data, problems), Incident)
+            problems += schema_problems
             if model is not None and not problems:
-                self.cache.note(rel, stat, key, model.status.value)
-            record = IncidentRecord(source, model) if model is not None else None
-        self.diagnostics.extend(problems)
-        self._incidents[rel] = record
-        return record
+                self.cache.put(key, model)
+        valid = model is not None and not problems
+        self.cache.note(rel, stat, key, model.status.value if valid and model else None)
+        return (IncidentRecord(source, model) if model is not None else None), problems
 
     def _read_text(self, rel: str) -> tuple[str | None, list[Diagnostic]]:
         """The text of a file of the repository (a snapshot reads it from git instead)."""
@@ -161,11 +177,11 @@ class Repository:
         chosen = []
         for rel in paths:
             entry = fresh(rel, file_stat(f"{root}/{rel}"))
-            if entry is None:
+            if entry is None or entry[STATUS] is None:  # changed, or invalid
                 chosen.append(rel)
-            elif entry[6] in statuses:
-                if summaries is not None and entry[7] is not None:
-                    summaries[rel] = entry[7]
+            elif entry[STATUS] in statuses:
+                if summaries is not None and entry[SUMMARY] is not None:
+                    summaries[rel] = entry[SUMMARY]
                 else:
                     chosen.append(rel)
         return chosen
@@ -184,12 +200,7 @@ class Repository:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            stream = self._parallel(chosen)
-            if stream is None:
-                loaded = (self.load_incident(rel) for rel in chosen)
-            else:
-                loaded = (self.load_incident(r, p) for r, p in zip(chosen, stream, strict=True))
-            records = [r for r in loaded if r is not None]
+            records = [r for r in map(self.load_incident, chosen, self.parsed(chosen)) if r]
         finally:
             if collecting:
                 gc.enable()
@@ -197,11 +208,12 @@ class Repository:
             self.cache.save(prune=rels is None)
         return records
 
-    def _parallel(self, chosen: list[str]) -> Iterator[Parsed] | None:
-        """Workers' results for a cold load of many files (nothing cached, none loaded)."""
+    def parsed(self, chosen: list[str]) -> Iterator[Parsed]:
+        """Workers' results for a cold load of many files, in order; else None for each."""
         if type(self) is not Repository or self._incidents or self.cache.has_records():
-            return None  # a snapshot reads from git; a warm run rebuilds from the cache
-        return parse_stream(self.root, chosen, self.config.limits.max_file_bytes)
+            return itertools.repeat(None)  # a snapshot reads from git; a warm run the cache
+        stream = parse_stream(self.root, chosen, self.config.limits.max_file_bytes)
+        return itertools.repeat(None) if stream is None else stream
 
     def kb_article(self, kb_id: str) -> KbArticle | None:
         records = self.kb.get(kb_id)
@@ -220,8 +232,12 @@ def load_repository(root: Path, use_cache: bool = False) -> Repository:
     policies = _load_policies(root, limit, diagnostics)
     incident_files = IncidentFiles(root, diagnostics)  # looked up by name, walked on demand
     kb = _load_kb(root, limit, diagnostics)
-    # a policy change starts the index afresh (verdicts may depend on the policies)
-    policy_key = digest("\0".join(f"{n}\0{s.text}" for n, s in sorted(policies.sources.items())))
+    # a change of the policies or the configuration starts the index afresh: verdicts
+    # depend on them (the file size limit, every reference to a service or team)
+    texts = [f"{n}\0{s.text}" for n, s in sorted(policies.sources.items())]
+    with contextlib.suppress(OSError):
+        texts.append((root / CONFIG_FILE).read_text(encoding="utf-8", errors="replace"))
+    policy_key = digest("\0".join(texts))
     cache = RecordCache.for_root(root, use_cache, policy_key)
     return Repository(root, config, policies, incident_files, kb, diagnostics, cache)
 

@@ -1,0 +1,167 @@
+"""The incremental runner: verdicts reused from the index only while they still hold.
+
+Every rule case also runs over an index of the base repository
+(tests/checks/test_rules.py); these tests take each kind of outside dependency in
+turn, compare the warm run with a run without the index, and check that unchanged
+files are really not read again.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from incidentctl.checks.run import decode, encode, run
+from incidentctl.diagnostics import Diagnostic, Severity
+from incidentctl.store.cache import CACHE_DIR, DB_FILE
+from incidentctl.store.repo import Repository, load_repository
+from tests.conftest import NOW
+
+INC = "incidents/2026/INC-2026-0042.yaml"
+CHILD = "incidents/2026/INC-2026-0043.yaml"
+KB = "kb/KB-0007-payroll-export-times-out.md"
+CHILD_TEXT = """\
+id: INC-2026-0043
+title: VPN drops every hour
+description: Users are disconnected from the VPN hourly.
+reported_by: fred@example.com
+reported_at: 2026-11-22T10:00:00+00:00
+channel: phone
+service: payroll
+category: network
+subcategory: vpn
+impact: low
+urgency: medium
+priority: P4
+status: new
+timeline:
+  - {at: 2026-11-22T10:00:00+00:00, by: fred@example.com, kind: reported}
+"""
+
+
+def _codes(root: Path, now: datetime = NOW, use_cache: bool = True) -> list[str]:
+    diags = run(load_repository(root, use_cache=use_cache), now)
+    return [f"{d.code}@{d.path}:{d.line}" for d in diags]
+
+
+def _agree(root: Path, now: datetime = NOW) -> list[str]:
+    """The findings with the index, checked against a run without it."""
+    found = _codes(root, now)
+    assert found == _codes(root, now, use_cache=False)
+    return found
+
+
+def _age(root: Path) -> None:
+    """Files written long ago: the index trusts them (nothing is racy)."""
+    for path in root.rglob("*"):
+        if CACHE_DIR not in path.parts:
+            os.utime(path, (1_600_000_000, 1_600_000_000))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The incident files read (parsed or rebuilt from the cache) during a test."""
+    seen: list[str] = []
+    original = Repository.read_incident
+
+    def spy(self: Repository, rel: str, parsed: object = None) -> object:
+        seen.append(rel)
+        return original(self, rel, parsed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Repository, "read_incident", spy)
+    return seen
+
+
+def test_an_unchanged_repository_is_not_read_again(base_repo: Path, reads: list[str]) -> None:
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    _age(base_repo)
+    assert _codes(base_repo) == []
+    assert sorted(reads) == [INC, CHILD]
+    reads.clear()
+    assert _codes(base_repo) == []
+    assert reads == []  # every verdict reused
+
+
+def test_a_changed_kb_article_rechecks_only_the_incidents_citing_it(
+    base_repo: Path, reads: list[str]
+) -> None:
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    _age(base_repo)
+    _codes(base_repo)
+    path = base_repo / KB
+    path.write_text(path.read_text().replace("status: published", "status: retired"))
+    reads.clear()
+    found = _codes(base_repo)
+    assert reads == [INC]  # the child cites no article: its verdict stands
+    assert found == _codes(base_repo, use_cache=False) == [f"REF005@{INC}:30"]
+
+
+def test_a_parent_that_changes_rechecks_its_unchanged_child(base_repo: Path) -> None:
+    (base_repo / CHILD).write_text(CHILD_TEXT + "parent: INC-2026-0042\n")
+    _age(base_repo)
+    assert _agree(base_repo) == [f"INC035@{CHILD}:16"]  # the parent is resolved
+    parent = base_repo / INC
+    parent.write_text(parent.read_text().replace("channel: portal", "chanel: portal"))
+    # an invalid parent has no status: the child's finding goes, the parent's come
+    assert _agree(base_repo) == [f"SCH001@{INC}:1", f"SCH002@{INC}:7"]
+
+
+def test_a_linked_incident_that_goes_away_rechecks_the_record_linking_it(
+    base_repo: Path,
+) -> None:
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    path = base_repo / INC
+    path.write_text(
+        path.read_text().replace("status: resolved", "status: resolved\nrelated: [INC-2026-0043]")
+    )
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    (base_repo / CHILD).unlink()
+    assert _agree(base_repo) == [f"REF006@{INC}:16"]
+
+
+def test_a_verdict_is_not_reused_for_an_earlier_now(base_repo: Path) -> None:
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    earlier = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)  # before the last entries
+    assert _agree(base_repo, earlier) == [f"INC021@{INC}:25"]  # resolved at 10:30
+
+
+def test_no_verdict_is_kept_while_the_record_names_a_later_time(base_repo: Path) -> None:
+    _age(base_repo)
+    _codes(base_repo, datetime(2026, 11, 21, 10, 0, tzinfo=UTC))
+    db = sqlite3.connect(base_repo / CACHE_DIR / DB_FILE)
+    assert db.execute("SELECT verdict FROM files WHERE rel = ?", (INC,)).fetchone() == (None,)
+
+
+def test_a_configuration_change_starts_afresh(base_repo: Path) -> None:
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    (base_repo / "incidentctl.yaml").write_text("limits: {max_file_bytes: 100}\n")
+    assert f"FIL002@{INC}:1" in _agree(base_repo)  # too large now
+
+
+@pytest.mark.parametrize("column", ["verdict", "depends"])
+def test_a_damaged_verdict_is_checked_again(base_repo: Path, column: str) -> None:
+    path = base_repo / INC
+    path.write_text(path.read_text().replace("channel: portal", "chanel: portal"))
+    _age(base_repo)
+    expected = _agree(base_repo)
+    db = sqlite3.connect(base_repo / CACHE_DIR / DB_FILE)
+    db.execute(f"UPDATE files SET {column} = '[[not json'")
+    db.commit()
+    db.close()
+    assert _agree(base_repo) == expected
+
+
+def test_findings_survive_the_index_unchanged() -> None:
+    found = [
+        Diagnostic("INC001", "id-filename-mismatch", Severity.ERROR, INC, 3, 5, "m", None),
+        Diagnostic("FIL001", "x", Severity.WARNING, INC, None, None, 'quote " and \\ é', "h"),
+    ]
+    assert decode(encode(found)) == found
+    assert encode([]) == "[]" and decode("[]") == []
