@@ -165,3 +165,27 @@ def test_findings_survive_the_index_unchanged() -> None:
     ]
     assert decode(encode(found)) == found
     assert encode([]) == "[]" and decode("[]") == []
+
+
+def test_workers_check_exactly_as_the_parent_does(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    text = (base_repo / INC).read_text()
+    for n in range(44, 50):  # clean copies (each lacks its KB backlink), one broken
+        other = f"INC-2026-00{n}"
+        (base_repo / f"incidents/2026/{other}.yaml").write_text(text.replace(INC[15:28], other))
+    (base_repo / CHILD).write_text(CHILD_TEXT + "parent: INC-2026-0042\nrelated: [INC-2026-0999]\n")
+    broken = base_repo / "incidents/2026/INC-2026-0047.yaml"
+    broken.write_text(broken.read_text().replace("channel: portal", "chanel: portal"))
+    (base_repo / "incidents/2026/INC-2026-0048.yaml").write_bytes(b"\xff\xfe not text")
+    sequential = _codes(base_repo, use_cache=False)
+    assert len(reads) == 8 and "INC035@incidents/2026/INC-2026-0043.yaml:16" in sequential
+    monkeypatch.setattr("incidentctl.store.parallel.PARALLEL_AFTER", 0)
+    monkeypatch.setattr("incidentctl.store.parallel.workers", lambda: 2)
+    reads.clear()
+    assert _codes(base_repo) == sequential
+    # the parent read only the file no worker could (workers are not spied on)
+    assert reads == ["incidents/2026/INC-2026-0048.yaml"]
+    assert _codes(base_repo) == sequential  # and what the workers kept in the index is right
+    db = sqlite3.connect(base_repo / CACHE_DIR / DB_FILE)
+    assert db.execute("SELECT count(*) FROM records").fetchone() == (6,)  # the clean ones

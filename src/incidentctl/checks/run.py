@@ -14,9 +14,11 @@ with the repository.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from incidentctl.checks import changes, files, schema  # noqa: F401  (registers their rules)
 from incidentctl.checks.context import Context, IncidentCheck, Read, RepoCheck
@@ -29,8 +31,26 @@ from incidentctl.checks.state import check_state
 from incidentctl.checks.timeline import check_timeline, latest
 from incidentctl.diagnostics import Diagnostic, Severity
 from incidentctl.ids import id_from_path
-from incidentctl.store.cache import DEPENDS, LATEST, STATUS, VERDICT, Entry, file_stat
-from incidentctl.store.repo import CACHE_AFTER, Repository
+from incidentctl.store.cache import (
+    DEPENDS,
+    LATEST,
+    STATUS,
+    VERDICT,
+    Entry,
+    FileStat,
+    digest,
+    file_stat,
+)
+from incidentctl.store.parallel import stream
+from incidentctl.store.reader import read_text
+from incidentctl.store.repo import (
+    CACHE_AFTER,
+    IncidentRecord,
+    Repository,
+    load_repository,
+    parse_incident,
+)
+from incidentctl.store.source import Source
 
 INCIDENT_CHECKS: tuple[IncidentCheck, ...] = (
     check_identity,
@@ -136,26 +156,77 @@ class _Checker:
         return None if record is None else record.model.status.value
 
     def _check_files(self, rels: list[str], out: list[Diagnostic]) -> None:
-        repo, ctx, cache = self.repo, self.ctx, self.repo.cache
-        for rel, parsed in zip(rels, repo.parsed(rels), strict=False):
-            record, problems = repo.read_incident(rel, parsed)
-            found = list(problems)
-            reads: list[Read] = []
-            when = 0
-            if record is not None:
-                self.checked[rel] = record.model.status.value
-                ctx.reads = reads
-                try:
-                    for check in INCIDENT_CHECKS:
-                        found.extend(check(ctx, record))
-                finally:
-                    ctx.reads = None
-                when = micros(latest(record.model))
-            else:
-                self.checked[rel] = None
+        repo, cache = self.repo, self.repo.cache
+        workers = None
+        if type(repo) is Repository:  # a snapshot reads from git, not from files
+            workers = stream(check_chunk, rels, str(repo.root), self.ctx.now.isoformat())
+        for rel, done in zip(rels, workers or itertools.repeat(None), strict=False):
+            checked: Checked
+            if done is None:
+                record, problems = repo.read_incident(rel)
+                checked = _check_record(self.ctx, record, problems)
+            else:  # what the worker read and found
+                checked, (stat, key, valid, blob) = done[:4], done[4:]
+                cache.note(rel, stat, key, checked[0] if valid else None)
+                if blob is not None:
+                    cache.put_json(key, blob)
+            status, verdict, depends, when = checked
+            self.checked[rel] = status
             if when <= self.now:  # else the future rule's findings change with now
-                cache.note_verdict(rel, encode(found), json.dumps(reads), when)
-            out.extend(found)
+                cache.note_verdict(rel, verdict, depends, when)
+            out.extend(decode(verdict) or ())
+
+
+# the model's status, the findings and the look-ups (JSON), the latest time named;
+# from a worker also the file's stat and digest, whether it is clean, and its JSON
+Checked = tuple[str | None, str, str, int]
+FromWorker = tuple[str | None, str, str, int, FileStat | None, str, bool, str | None]
+
+
+def _check_record(
+    ctx: Context, record: IncidentRecord | None, problems: list[Diagnostic]
+) -> Checked:
+    """Every incident check of one record, with the look-ups they made."""
+    found = list(problems)
+    reads: list[Read] = []
+    if record is None:
+        return None, encode(found), "[]", 0
+    ctx.reads = reads
+    try:
+        for check in INCIDENT_CHECKS:
+            found.extend(check(ctx, record))
+    finally:
+        ctx.reads = None
+    when = micros(latest(record.model))
+    return record.model.status.value, encode(found), json.dumps(reads), when
+
+
+_WORKER: dict[tuple[str, str], Context] = {}  # a worker process's repository, once
+
+
+def check_chunk(root: str, now: str, rels: Sequence[str]) -> list[FromWorker | None]:
+    """In a worker process: read and check each file (None if it cannot be read)."""
+    ctx = _WORKER.get((root, now))
+    if ctx is None:
+        _WORKER.clear()
+        ctx = _WORKER[(root, now)] = Context(
+            load_repository(Path(root)), datetime.fromisoformat(now)
+        )
+    repo = ctx.repo
+    done: list[FromWorker | None] = []
+    for rel in rels:
+        stat = file_stat(f"{root}/{rel}")  # before reading, as the index wants
+        text, problems = read_text(repo.root / rel, rel, repo.config.limits.max_file_bytes)
+        if text is None:
+            done.append(None)  # the parent reads it again and reports why
+            continue
+        source = Source(rel, text)
+        model, problems = parse_incident(source)
+        record = IncidentRecord(source, model) if model is not None else None
+        valid = model is not None and not problems
+        blob = model.model_dump_json(by_alias=True, exclude_unset=True) if valid and model else None
+        done.append((*_check_record(ctx, record, problems), stat, digest(text), valid, blob))
+    return done
 
 
 def encode(found: list[Diagnostic]) -> str:

@@ -176,9 +176,14 @@ class RecordCache:
         return None if row is None else str(row[0])
 
     def put(self, key: str, model: Incident) -> None:
+        if self._db is not None:
+            self.put_json(key, model.model_dump_json(by_alias=True, exclude_unset=True))
+
+    def put_json(self, key: str, blob: str) -> None:
+        """Keep a validated record as pydantic's JSON of it (``put`` of a model)."""
         if self._db is None:
             return
-        self._new[key] = model.model_dump_json(by_alias=True, exclude_unset=True)
+        self._new[key] = blob
         self._used.add(key)
         if len(self._new) >= _BATCH:
             self._flush()

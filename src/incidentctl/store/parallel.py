@@ -1,19 +1,23 @@
-"""The cold parse on every core: worker processes parse and validate, the parent rebuilds.
+"""Work on every core: worker processes parse (and check) files, the parent gathers.
+
+``stream`` runs a per-chunk function over many paths on one process per core; the
+whole-repository check uses it (``checks.run``), and so does a cold load here.
 
 Parsing and validating a file costs about eight times what rebuilding its record
-from pydantic's JSON does, so workers do the former and send JSON back; the parent
-keeps reading the files itself (it needs their text for positions) and rebuilds
-each record. A file with any finding is parsed again in the parent, by the usual
-path, so its messages are exactly those of a sequential run.
+from pydantic's JSON does, so for a load workers do the former and send JSON back;
+the parent keeps reading the files itself (it needs their text for positions) and
+rebuilds each record. A file with any finding is parsed again in the parent, by the
+usual path, so its messages are exactly those of a sequential run.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TypeVar
 
 from incidentctl.model.incident import Incident
 from incidentctl.store.cache import digest
@@ -33,6 +37,7 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+R = TypeVar("R")
 Parsed = tuple[str, str] | None  # (digest of the text parsed, the record's JSON)
 
 
@@ -49,7 +54,7 @@ def _parse_one(root: str, rel: str, max_bytes: int) -> Parsed:
     return digest(text), model.model_dump_json(by_alias=True, exclude_unset=True)
 
 
-def _parse_chunk(root: str, rels: Sequence[str], max_bytes: int) -> list[Parsed]:
+def _parse_chunk(root: str, max_bytes: int, rels: Sequence[str]) -> list[Parsed]:
     return [_parse_one(root, rel, max_bytes) for rel in rels]
 
 
@@ -59,21 +64,35 @@ def parse_stream(root: Path, rels: Sequence[str], max_bytes: int) -> Iterator[Pa
     None when there are too few files or one core: the caller then parses as usual.
     Results arrive while the workers go on, so the parent rebuilds records meanwhile.
     """
+    return stream(_parse_chunk, rels, str(root), max_bytes)
+
+
+def stream(
+    work: Callable[..., list[R]], rels: Sequence[str], *args: object
+) -> Iterator[R | None] | None:
+    """``work(*args, chunk)`` over chunks of ``rels`` on worker processes: one result
+    per path, in order (None for the paths of a chunk no worker could do).
+
+    None when there are too few paths or one core: the caller then works as usual.
+    ``work`` must be a module-level function (it is sent to the workers by name).
+    """
     count = workers()
     if count < 2 or len(rels) < PARALLEL_AFTER:
         return None
-    return _stream(str(root), rels, max_bytes, count)
+    return _stream(work, rels, args, count)
 
 
-def _stream(root: str, rels: Sequence[str], max_bytes: int, count: int) -> Iterator[Parsed]:
+def _stream(
+    work: Callable[..., list[R]], rels: Sequence[str], args: tuple[object, ...], count: int
+) -> Iterator[R | None]:
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
-            n = len(chunks)
-            for results in pool.map(_parse_chunk, [root] * n, chunks, [max_bytes] * n):
+            columns = [[a] * len(chunks) for a in args]
+            for results in pool.map(work, *columns, chunks):
                 done += len(results)
                 yield from results
     except (OSError, BrokenProcessPool):
-        # no worker processes here (a sandbox, a killed worker): the parent parses the rest
+        # no worker processes here (a sandbox, a killed worker): the parent does the rest
         yield from [None] * (len(rels) - done)

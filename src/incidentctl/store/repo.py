@@ -138,9 +138,7 @@ class Repository:
             model = Incident.model_validate_json(parsed[1])
             self.cache.put(key, model)
         if model is None:
-            data, problems = parse_yaml(text, source)
-            model, schema_problems = validate_model(Read(source, data, problems), Incident)
-            problems += schema_problems
+            model, problems = parse_incident(source)
             if model is not None and not problems:
                 self.cache.put(key, model)
         valid = model is not None and not problems
@@ -218,6 +216,13 @@ class Repository:
     def kb_article(self, kb_id: str) -> KbArticle | None:
         records = self.kb.get(kb_id)
         return records[0].model if records else None
+
+
+def parse_incident(source: Source) -> tuple[Incident | None, list[Diagnostic]]:
+    """Parse and validate the text of an incident file: the model, if any, and findings."""
+    data, problems = parse_yaml(source.text, source)
+    model, schema_problems = validate_model(Read(source, data, problems), Incident)
+    return model, problems + schema_problems
 
 
 def load_repository(root: Path, use_cache: bool = False) -> Repository:
