@@ -14,6 +14,7 @@ from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.lifecycle import facts, status_steps
 from incidentctl.model.common import format_duration
 from incidentctl.model.incident import OPEN_STATES, Incident, Status
+from incidentctl.report.json_format import array
 from incidentctl.store.repo import Repository
 
 COLUMNS = ("id", "priority", "status", "service", "assignment_group", "assignee", "age", "title")
@@ -105,18 +106,12 @@ def _from_index(blob: str, now: datetime) -> dict[str, Any]:
 
 
 def _rows(request: ListRequest) -> list[dict[str, Any]]:
-    """Every row the filters keep. Filtered by status, unchanged records of another
-    status are not read, and those whose fields the index holds are not read either."""
+    """Every row the filters keep. Unchanged records whose fields the index holds are
+    not read, nor (filtered by status) unchanged records of another status."""
     repo = request.repo
-    wanted = set(request.status)
+    wanted = set(request.status) or {s.value for s in Status}
     if request.open_only:
-        wanted = (wanted & _OPEN) if wanted else set(_OPEN)
-    elif not wanted:
-        return [
-            row
-            for row in (summary(r.model, request.now) for r in repo.load_incidents())
-            if _keep(request, row)
-        ]
+        wanted &= _OPEN
     indexed: dict[str, str] = {}
     records = repo.load_incidents(repo.incident_paths_with(wanted, indexed))
     rows = [_from_index(blob, request.now) for blob in indexed.values()]
@@ -137,8 +132,7 @@ def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
     rows = _rows(request)
     rows.sort(key=lambda row: row["id"])
     if request.format == "json":
-        json.dump(rows, out, indent=2)
-        out.write("\n")
+        out.write(array(rows))
         return EXIT_CLEAN
     table = [HEADERS] + [
         tuple("" if row[c] is None else str(row[c])[:60] for c in COLUMNS) for row in rows

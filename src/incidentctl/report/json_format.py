@@ -23,6 +23,19 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
     }
 
 
+def array(rows: Sequence[Any]) -> str:
+    """A JSON array of many rows, one compact row per line, ending in a newline.
+
+    Python's ``indent=`` encoder is pure Python and ten times slower than its C
+    encoder: 1.5 s for the 20,000 clocks of 10,000 open incidents. One row per line
+    stays readable and greppable, and is the same JSON.
+    """
+    if not rows:
+        return "[]\n"
+    encode = json.JSONEncoder(ensure_ascii=True).encode
+    return "[\n" + ",\n".join(encode(row) for row in rows) + "\n]\n"
+
+
 def render(diagnostics: Sequence[Diagnostic], info: ReportInfo, out: TextIO) -> None:
     json.dump({"diagnostics": [as_dict(d) for d in diagnostics]}, out, indent=2)
     out.write("\n")

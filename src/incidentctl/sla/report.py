@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from incidentctl.report.json_format import array
 from incidentctl.sla.clock import ClockResult, ClockState
 
 Renderer = Callable[[Sequence[ClockResult], datetime], str]
@@ -91,7 +91,7 @@ def as_json(result: ClockResult) -> dict[str, Any]:
 
 def render_json(results: Sequence[ClockResult], now: datetime) -> str:
     """A JSON array, one object per incident and clock."""
-    return json.dumps([as_json(r) for r in results], indent=2) + "\n"
+    return array([as_json(r) for r in results])
 
 
 def _state(result: ClockResult) -> str:
