@@ -127,8 +127,28 @@ def show(repo: Path | None, incident_id: str, fmt: str, now: str | None) -> None
     help="Regenerate the dropdowns of .github/ISSUE_TEMPLATE/incident.yml from policies/"
     " in the repository (DIRECTORY, --repo or the current one); nothing else is touched.",
 )
+@click.option(
+    "--refresh-workflows",
+    is_flag=True,
+    help="Set what .github/workflows/*.yml install (--install, or each job's current value)"
+    " in the repository (DIRECTORY, --repo or the current one); nothing else is touched.",
+)
+@click.option(
+    "--install",
+    metavar="SPEC",
+    help="What the workflows pip-install: incidentctl==VERSION (default, the version that"
+    " runs init), git+https://HOST/OWNER/incidentctl@COMMIT, or the path of a wheel"
+    " committed in the repository (tools/incidentctl-VERSION-py3-none-any.whl).",
+)
 @click.pass_obj
-def init(repo: Path | None, directory: Path | None, now: str | None, refresh_forms: bool) -> None:
+def init(
+    repo: Path | None,
+    directory: Path | None,
+    now: str | None,
+    refresh_forms: bool,
+    refresh_workflows: bool,
+    install: str | None,
+) -> None:
     """Scaffold a new incident repository in DIRECTORY (new or empty).
 
     Commented policies, an example incident and KB article, JSON Schemas, a
@@ -136,14 +156,29 @@ def init(repo: Path | None, directory: Path | None, now: str | None, refresh_for
     form and a MkDocs configuration; it validates clean.
     """
     from incidentctl.commands.common import open_repository, parse_now
-    from incidentctl.commands.init import execute, refresh_forms_in
+    from incidentctl.commands.init import execute, refresh_forms_in, refresh_workflows_in
     from incidentctl.errors import UsageError
+    from incidentctl.store.repo import find_root
+    from incidentctl.workflows.spec import DEFAULT_INSTALL
 
-    if refresh_forms:
-        sys.exit(refresh_forms_in(open_repository(directory or repo, Path.cwd())))
+    if refresh_forms or refresh_workflows:
+        if install is not None and not refresh_workflows:
+            raise UsageError("--install goes with DIRECTORY or --refresh-workflows")
+        code = 0
+        if refresh_forms:
+            code = refresh_forms_in(open_repository(directory or repo, Path.cwd()))
+        if refresh_workflows:
+            given = directory or repo
+            root = given.resolve() if given is not None else find_root(Path.cwd())
+            if not root.is_dir():
+                raise UsageError(f"{given} is not a directory")
+            code = max(code, refresh_workflows_in(root, install))
+        sys.exit(code)
     if directory is None:
-        raise UsageError("missing DIRECTORY", "incidentctl init DIR (or --refresh-forms)")
-    sys.exit(execute(directory, parse_now(now)))
+        raise UsageError(
+            "missing DIRECTORY", "incidentctl init DIR (or --refresh-forms, --refresh-workflows)"
+        )
+    sys.exit(execute(directory, parse_now(now), DEFAULT_INSTALL if install is None else install))
 
 
 COMMANDS = (new, list_, show, init)
