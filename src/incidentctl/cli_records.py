@@ -155,30 +155,44 @@ def init(
     pre-commit configuration, the GitHub Actions workflows, the incident issue
     form and a MkDocs configuration; it validates clean.
     """
-    from incidentctl.commands.common import open_repository, parse_now
-    from incidentctl.commands.init import execute, refresh_forms_in, refresh_workflows_in
     from incidentctl.errors import UsageError
-    from incidentctl.store.repo import find_root
-    from incidentctl.workflows.spec import DEFAULT_INSTALL
 
     if refresh_forms or refresh_workflows:
         if install is not None and not refresh_workflows:
             raise UsageError("--install goes with DIRECTORY or --refresh-workflows")
         code = 0
         if refresh_forms:
+            from incidentctl.commands.common import open_repository
+            from incidentctl.commands.init import refresh_forms_in
+
             code = refresh_forms_in(open_repository(directory or repo, Path.cwd()))
         if refresh_workflows:
-            given = directory or repo
-            root = given.resolve() if given is not None else find_root(Path.cwd())
-            if not root.is_dir():
-                raise UsageError(f"{given} is not a directory")
-            code = max(code, refresh_workflows_in(root, install))
+            from incidentctl.commands.workflows import refresh_workflows_in
+
+            code = max(code, refresh_workflows_in(_workflows_root(directory or repo), install))
         sys.exit(code)
+    from incidentctl.commands.common import parse_now
+    from incidentctl.commands.init import execute
+    from incidentctl.workflows.spec import DEFAULT_INSTALL
+
     if directory is None:
         raise UsageError(
             "missing DIRECTORY", "incidentctl init DIR (or --refresh-forms, --refresh-workflows)"
         )
     sys.exit(execute(directory, parse_now(now), DEFAULT_INSTALL if install is None else install))
+
+
+def _workflows_root(given: Path | None) -> Path:
+    """The repository whose workflows are refreshed: the one named, or the one around us."""
+    from incidentctl.errors import UsageError
+
+    if given is None:
+        from incidentctl.store.repo import find_root  # loads the models: only when needed
+
+        return find_root(Path.cwd())
+    if not given.is_dir():
+        raise UsageError(f"{given} is not a directory", "name the incident repository")
+    return given.resolve()
 
 
 COMMANDS = (new, list_, show, init)

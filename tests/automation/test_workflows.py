@@ -24,7 +24,7 @@ import yaml
 import incidentctl
 from incidentctl.commands.init import scaffold
 from incidentctl.workflows.edit import quoted
-from incidentctl.workflows.spec import DEFAULT_INSTALL
+from incidentctl.workflows.spec import DEFAULT_INSTALL, parse_install
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "src/incidentctl/templates/init/dot-github"
@@ -38,7 +38,7 @@ INSTALLS = {
     "release": DEFAULT_INSTALL,
     "git": "git+https://github.com/acme/incidentctl@0123456789abcdef0123456789abcdef01234567",
     "wheel": "tools/incidentctl-0.1.0-py3-none-any.whl",
-    "odd-wheel": 'tools/ünï "q" #1 \\x/incidentctl-0.1.0-py3-none-any.whl',
+    "odd-wheel": 'tools/ünï "q" #1 [a]: b/incidentctl-0.1.0-py3-none-any.whl',
 }
 
 
@@ -80,6 +80,7 @@ def test_the_scaffold_writes_the_same_workflows_as_this_repository() -> None:
 
 @pytest.mark.parametrize("install", list(INSTALLS.values()), ids=list(INSTALLS))
 def test_another_install_changes_only_the_install_value(install: str) -> None:
+    assert parse_install(install).text == install  # what --install accepts
     files = scaffold(NOW, install)
     for path in WORKFLOWS:
         ours = path.read_text(encoding="utf-8")

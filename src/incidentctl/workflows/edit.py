@@ -24,6 +24,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from incidentctl.errors import IncidentctlError
 
+WORKFLOWS = ".github/workflows"
 ENV = "INCIDENTCTL_INSTALL"
 LEGACY_ENV = "INCIDENTCTL_VERSION"
 RUN = f'"${{{ENV}}}"'
