@@ -127,23 +127,72 @@ def show(repo: Path | None, incident_id: str, fmt: str, now: str | None) -> None
     help="Regenerate the dropdowns of .github/ISSUE_TEMPLATE/incident.yml from policies/"
     " in the repository (DIRECTORY, --repo or the current one); nothing else is touched.",
 )
+@click.option(
+    "--refresh-workflows",
+    is_flag=True,
+    help="Set what .github/workflows/*.yml install (--install, or each job's current value)"
+    " in the repository (DIRECTORY, --repo or the current one); nothing else is touched.",
+)
+@click.option(
+    "--install",
+    metavar="SPEC",
+    help="What the workflows pip-install: incidentctl==VERSION (default, the version that"
+    " runs init), git+https://HOST/OWNER/incidentctl@COMMIT, or the path of a wheel"
+    " committed in the repository (tools/incidentctl-VERSION-py3-none-any.whl).",
+)
 @click.pass_obj
-def init(repo: Path | None, directory: Path | None, now: str | None, refresh_forms: bool) -> None:
+def init(
+    repo: Path | None,
+    directory: Path | None,
+    now: str | None,
+    refresh_forms: bool,
+    refresh_workflows: bool,
+    install: str | None,
+) -> None:
     """Scaffold a new incident repository in DIRECTORY (new or empty).
 
     Commented policies, an example incident and KB article, JSON Schemas, a
     pre-commit configuration, the GitHub Actions workflows, the incident issue
     form and a MkDocs configuration; it validates clean.
     """
-    from incidentctl.commands.common import open_repository, parse_now
-    from incidentctl.commands.init import execute, refresh_forms_in
     from incidentctl.errors import UsageError
 
-    if refresh_forms:
-        sys.exit(refresh_forms_in(open_repository(directory or repo, Path.cwd())))
+    if refresh_forms or refresh_workflows:
+        if install is not None and not refresh_workflows:
+            raise UsageError("--install goes with DIRECTORY or --refresh-workflows")
+        code = 0
+        if refresh_forms:
+            from incidentctl.commands.common import open_repository
+            from incidentctl.commands.init import refresh_forms_in
+
+            code = refresh_forms_in(open_repository(directory or repo, Path.cwd()))
+        if refresh_workflows:
+            from incidentctl.commands.workflows import refresh_workflows_in
+
+            code = max(code, refresh_workflows_in(_workflows_root(directory or repo), install))
+        sys.exit(code)
+    from incidentctl.commands.common import parse_now
+    from incidentctl.commands.init import execute
+    from incidentctl.workflows.spec import DEFAULT_INSTALL
+
     if directory is None:
-        raise UsageError("missing DIRECTORY", "incidentctl init DIR (or --refresh-forms)")
-    sys.exit(execute(directory, parse_now(now)))
+        raise UsageError(
+            "missing DIRECTORY", "incidentctl init DIR (or --refresh-forms, --refresh-workflows)"
+        )
+    sys.exit(execute(directory, parse_now(now), DEFAULT_INSTALL if install is None else install))
+
+
+def _workflows_root(given: Path | None) -> Path:
+    """The repository whose workflows are refreshed: the one named, or the one around us."""
+    from incidentctl.errors import UsageError
+
+    if given is None:
+        from incidentctl.store.repo import find_root  # loads the models: only when needed
+
+        return find_root(Path.cwd())
+    if not given.is_dir():
+        raise UsageError(f"{given} is not a directory", "name the incident repository")
+    return given.resolve()
 
 
 COMMANDS = (new, list_, show, init)

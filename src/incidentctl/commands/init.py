@@ -22,6 +22,8 @@ from incidentctl.ids import format_id
 from incidentctl.intake.form import FORM_PATH, refresh
 from incidentctl.store.atomic import write_atomic
 from incidentctl.store.repo import Repository
+from incidentctl.workflows.edit import WORKFLOWS, set_install
+from incidentctl.workflows.spec import DEFAULT_INSTALL, install_warnings, parse_install
 
 EXAMPLE_INCIDENT = "incidents/INCIDENT.yaml"
 
@@ -51,13 +53,16 @@ def substitutions(now: datetime) -> dict[str, str]:
     return values
 
 
-def scaffold(now: datetime) -> dict[str, str]:
-    """Every file of a new repository, by relative path."""
+def scaffold(now: datetime, install: str = DEFAULT_INSTALL) -> dict[str, str]:
+    """Every file of a new repository, by relative path; the workflows install ``install``."""
     values = substitutions(now)
     files: dict[str, str] = {}
     for rel, text in _walk(_templates()):
         for key, value in values.items():
             text = text.replace(key, value)
+        if rel.startswith(f"{WORKFLOWS}/"):
+            # the same edit as --refresh-workflows, so both always write the same value
+            text = set_install(text, install, rel).text
         if rel == EXAMPLE_INCIDENT:
             incident_id = values["@ID@"]
             rel = f"incidents/{incident_id.split('-')[1]}/{incident_id}.yaml"
@@ -67,14 +72,22 @@ def scaffold(now: datetime) -> dict[str, str]:
     return files
 
 
-def execute(target: Path, now: datetime, out: TextIO | None = None) -> int:
+def execute(
+    target: Path,
+    now: datetime,
+    install: str = DEFAULT_INSTALL,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
     """Write the scaffold into ``target``, which must be empty or not exist."""
     out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    spec = parse_install(install)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a folder")
     if target.is_dir() and any(p.name != ".git" for p in target.iterdir()):
         raise UsageError(f"{target} is not empty", "init writes into a new or empty folder")
-    files = scaffold(now)
+    files = scaffold(now, spec.text)
     for rel, text in files.items():
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +98,8 @@ def execute(target: Path, now: datetime, out: TextIO | None = None) -> int:
         "  git init -b main && git add . && git commit -m 'Incident repository'\n"
         "  incidentctl validate\n"
     )
+    for warning in install_warnings(spec, target):
+        err.write(f"incidentctl: warning: {warning}\n")
     return EXIT_CLEAN
 
 
