@@ -138,7 +138,8 @@ def show(repo: Path | None, incident_id: str, fmt: str, now: str | None) -> None
     metavar="SPEC",
     help="What the workflows pip-install: incidentctl==VERSION (default, the version that"
     " runs init), git+https://HOST/OWNER/incidentctl@COMMIT, or the path of a wheel"
-    " committed in the repository (tools/incidentctl-VERSION-py3-none-any.whl).",
+    " committed in the repository (tools/incidentctl-VERSION-py3-none-any.whl), or a folder"
+    " holding incidentctl's source (./vendor/incidentctl).",
 )
 @click.pass_obj
 def init(

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 import yaml
 
-import incidentctl
 from incidentctl.commands.init import scaffold
 from incidentctl.workflows.edit import quoted
 from incidentctl.workflows.spec import DEFAULT_INSTALL, parse_install
@@ -39,6 +38,7 @@ INSTALLS = {
     "git": "git+https://github.com/acme/incidentctl@0123456789abcdef0123456789abcdef01234567",
     "wheel": "tools/incidentctl-0.1.0-py3-none-any.whl",
     "odd-wheel": 'tools/ünï "q" #1 [a]: b/incidentctl-0.1.0-py3-none-any.whl',
+    "source": "./vendor/incidentctl",
 }
 
 
@@ -69,20 +69,27 @@ def steps(flow: Any) -> list[dict[str, Any]]:
     return [step for job in flow["jobs"].values() for step in job.get("steps", [])]
 
 
+TEMPLATED = sorted((TEMPLATES / "workflows").glob("*.yml"))
+
+
 def test_the_scaffold_writes_the_same_workflows_as_this_repository() -> None:
+    """This repository's workflows are what ``init --install .`` writes: it installs
+    incidentctl from its own checkout, the scaffold by default from a release."""
     ours = {p.name: p.read_text(encoding="utf-8") for p in WORKFLOWS}
-    scaffold = {
-        p.name: p.read_text(encoding="utf-8") for p in (TEMPLATES / "workflows").glob("*.yml")
-    }
     assert sorted(ours) == ["intake.yml", "pages.yml", "sla.yml", "validate.yml"]
-    assert ours == scaffold
+    files = scaffold(NOW, ".")
+    assert ours == {name: files[f".github/workflows/{name}"] for name in ours}
+    files = scaffold(NOW, DEFAULT_INSTALL)
+    assert {p.name: p.read_text(encoding="utf-8") for p in TEMPLATED} == {
+        name: files[f".github/workflows/{name}"] for name in ours
+    }
 
 
 @pytest.mark.parametrize("install", list(INSTALLS.values()), ids=list(INSTALLS))
 def test_another_install_changes_only_the_install_value(install: str) -> None:
     assert parse_install(install).text == install  # what --install accepts
     files = scaffold(NOW, install)
-    for path in WORKFLOWS:
+    for path in TEMPLATED:
         ours = path.read_text(encoding="utf-8")
         assert ours.count(f'INCIDENTCTL_INSTALL: "{DEFAULT_INSTALL}"') >= 1
         expected = ours.replace(
@@ -134,15 +141,20 @@ def test_every_job_has_its_own_least_permissions(path: Path) -> None:
         assert "write-all" not in str(job["permissions"])
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_every_job_installs_this_release_through_its_env(path: Path) -> None:
+@pytest.mark.parametrize(
+    ("path", "install"),
+    [*((p, ".") for p in WORKFLOWS), *((p, DEFAULT_INSTALL) for p in TEMPLATED)],
+    ids=lambda p: p if isinstance(p, str) else p.relative_to(ROOT).as_posix(),
+)
+def test_every_job_installs_incidentctl_through_its_env(path: Path, install: str) -> None:
+    """This repository's jobs install its checkout; the scaffold's this release."""
     flow = load(path)
     installing = 0
     for job in flow["jobs"].values():
         installs = [s for s in job.get("steps", []) if "pip install" in s.get("run", "")]
         if installs:
             installing += 1
-            assert job["env"]["INCIDENTCTL_INSTALL"] == f"incidentctl=={incidentctl.__version__}"
+            assert job["env"]["INCIDENTCTL_INSTALL"] == install
             # one argument for pip, whatever the value holds: never an expression in the script
             runs = [s["run"] for s in installs]
             assert runs == ['python -m pip install "${INCIDENTCTL_INSTALL}"']

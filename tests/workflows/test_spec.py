@@ -39,6 +39,8 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
         ("tools/incidentctl-0.1.0-py3-none-any.whl", "wheel", True),
         ("./incidentctl-0.1.0-py3-none-any.whl", "wheel", True),
         ('tools/ünï "q" #1/incidentctl-0.1.0-py3-none-any.whl', "wheel", True),
+        (".", "source", True),
+        ("./vendor/incidentctl", "source", True),
     ],
 )
 def test_accepted_forms(text: str, kind: str, pinned: bool) -> None:
@@ -73,6 +75,8 @@ def test_the_default_is_this_release() -> None:
         ("tools\\incidentctl-0.1.0-py3-none-any.whl", "with '/'"),
         ("tools/incidentctl.whl", "not a wheel's file name"),
         ("tools/requests-2.0-py3-none-any.whl", "the wheel is requests"),
+        ("./../incidentctl", "a folder inside the repository"),
+        ("./vendor\\incidentctl", "with '/'"),
     ],
 )
 def test_refused_values_name_the_option_and_the_accepted_forms(text: str, why: str) -> None:
@@ -106,3 +110,17 @@ def test_warnings_for_an_unpinned_install_and_a_wheel_not_committed_yet(tmp_path
     (tmp_path / "tools").mkdir()
     (tmp_path / wheel.text).write_bytes(b"PK")
     assert install_warnings(wheel, tmp_path) == []
+
+
+def test_a_source_folder_is_warned_about_until_it_holds_incidentctl(tmp_path: Path) -> None:
+    spec = parse_install("./vendor/incidentctl")
+    [missing] = install_warnings(spec, tmp_path)
+    assert "does not hold incidentctl's source" in missing
+    (tmp_path / "vendor/incidentctl").mkdir(parents=True)
+    (tmp_path / "vendor/incidentctl/pyproject.toml").write_text('[project]\nname = "other"\n')
+    assert len(install_warnings(spec, tmp_path)) == 1
+    (tmp_path / "vendor/incidentctl/pyproject.toml").write_text('[project]\nname = "incidentctl"\n')
+    assert install_warnings(spec, tmp_path) == []
+    # this repository is incidentctl's own source: its workflows install "."
+    root = Path(__file__).resolve().parents[2]
+    assert install_warnings(parse_install("."), root) == []

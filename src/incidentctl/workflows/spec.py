@@ -1,4 +1,5 @@
-"""What the workflows install: a pip requirement, a git URL, or a wheel committed in the repository.
+"""What the workflows install: a pip requirement, a git URL, a wheel committed in the
+repository, or incidentctl's own source in the repository (``.`` in incidentctl's).
 
 The value is written into each job's ``env:`` as ``INCIDENTCTL_INSTALL`` and the
 install step runs ``python -m pip install "${INCIDENTCTL_INSTALL}"``: the shell
@@ -11,6 +12,7 @@ is not pinned is only warned about, as zizmor does for unpinned actions.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -26,7 +28,8 @@ ACCEPTED = (
     "one of: incidentctl==0.1.0 (a release on the package index the runner uses);"
     " git+https://github.com/OWNER/incidentctl@<40-hex commit>;"
     " tools/incidentctl-0.1.0-py3-none-any.whl (a wheel committed in the repository,"
-    " made with: pip wheel --no-deps -w tools . in a checkout of incidentctl)"
+    " made with: pip wheel --no-deps -w tools . in a checkout of incidentctl);"
+    " ./vendor/incidentctl (incidentctl's source in the repository; . in incidentctl's own)"
 )
 VCS_SCHEMES = ("git+https", "git+ssh")
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1, or SHA-256 repositories
@@ -37,7 +40,7 @@ class InstallSpec:
     """A checked install value: its text, its form and whether it names one exact build."""
 
     text: str
-    kind: str  # "requirement", "vcs" or "wheel"
+    kind: str  # "requirement", "vcs", "wheel" or "source"
     pinned: bool
 
 
@@ -63,6 +66,8 @@ def parse_install(text: str, option: str = "--install") -> InstallSpec:
         return InstallSpec(text, "vcs", _vcs_pinned(option, text, text))
     if "://" not in text and text.lower().endswith(".whl"):
         return _wheel(option, text)
+    if text == "." or text.startswith("./"):
+        return _source(option, text)
     return _requirement(option, text)
 
 
@@ -96,6 +101,16 @@ def _wheel(option: str, text: str) -> InstallSpec:
     return InstallSpec(text, "wheel", pinned=True)
 
 
+def _source(option: str, text: str) -> InstallSpec:
+    """A folder of the repository holding incidentctl's source: the checkout is the pin."""
+    path = PurePosixPath(text)
+    if "\\" in text:
+        raise _refuse(option, text, "write the folder's path with '/' (the runner is Linux)")
+    if ".." in path.parts:
+        raise _refuse(option, text, "the source must be a folder inside the repository")
+    return InstallSpec(text, "source", pinned=True)
+
+
 def _requirement(option: str, text: str) -> InstallSpec:
     try:
         req = Requirement(text)
@@ -125,9 +140,23 @@ def install_warnings(spec: InstallSpec, root: Path, option: str = "--install") -
                 f"{option} {spec.text} is not pinned: each run may install another version;"
                 " use incidentctl==VERSION"
             )
+    if spec.kind == "source" and not _is_incidentctl_source(root / spec.text):
+        found.append(
+            f"{option}: {spec.text} does not hold incidentctl's source (a pyproject.toml"
+            " naming incidentctl): put it there, e.g. as a git submodule, and commit it"
+        )
     if spec.kind == "wheel" and not (root / spec.text).is_file():
         found.append(
             f"{option}: {spec.text} is not in {root} yet: put the wheel there"
             " (pip wheel --no-deps -w tools . in a checkout of incidentctl) and commit it"
         )
     return found
+
+
+def _is_incidentctl_source(folder: Path) -> bool:
+    try:
+        with (folder / "pyproject.toml").open("rb") as fh:
+            project = tomllib.load(fh).get("project", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(project, dict) and project.get("name") == "incidentctl"
