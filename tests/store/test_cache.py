@@ -143,3 +143,83 @@ def test_a_full_load_forgets_deleted_files(indexed: Path) -> None:
     db = sqlite3.connect(indexed / CACHE_DIR / DB_FILE)
     assert db.execute("SELECT count(*) FROM files").fetchone() == (0,)
     assert db.execute("SELECT count(*) FROM records").fetchone() == (0,)
+
+
+# --- the list of incident files, from the index while no folder changed -------------
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the walks of the incident folders."""
+    from incidentctl.store import incidentfiles
+
+    count: list[int] = []
+    original = incidentfiles._scan
+
+    def counting(*args: object) -> object:
+        count.append(1)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(incidentfiles, "_scan", counting)
+    return count
+
+
+def _aged_and_indexed(root: Path) -> None:
+    """Files and folders written long ago, then a whole load: nothing is racy."""
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    _load(root)
+
+
+ALL = {"new", "in_progress", "on_hold", "resolved", "closed", "cancelled"}
+
+
+def test_an_unchanged_folder_is_not_walked_again(indexed: Path, walks: list[int]) -> None:
+    _aged_and_indexed(indexed)
+    walks.clear()
+    assert load_repository(indexed, use_cache=True).incident_paths_with(ALL) == [INC]
+    assert walks == []
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "rename"])
+def test_a_changed_folder_is_walked_again(indexed: Path, walks: list[int], change: str) -> None:
+    _aged_and_indexed(indexed)
+    other = indexed / "incidents/2026/INC-2026-0043.yaml"
+    if change == "add":
+        other.write_text((indexed / INC).read_text().replace("INC-2026-0042", "INC-2026-0043"))
+        expected = [INC, other.relative_to(indexed).as_posix()]
+    elif change == "remove":
+        (indexed / INC).unlink()
+        expected = []
+    else:
+        (indexed / INC).rename(other)
+        expected = [other.relative_to(indexed).as_posix()]
+    walks.clear()
+    assert load_repository(indexed, use_cache=True).incident_paths_with(ALL) == expected
+    assert walks == [1]
+
+
+def test_a_folder_changed_in_the_tick_of_the_whole_load_is_walked_again(
+    base_repo: Path, walks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = base_repo / "incidents/2026"
+    # the whole load begins in the very tick the folder was last changed: a file added
+    # later in that tick would not move its mtime, so the listing may not be trusted
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "_stamp", lambda _: folder.stat().st_mtime_ns)
+        _load(base_repo)
+    walks.clear()
+    assert load_repository(base_repo, use_cache=True).incident_paths_with(ALL) == [INC]
+    assert walks == [1]
+
+
+def test_a_file_the_whole_load_could_not_read_is_still_listed(
+    indexed: Path, walks: list[int]
+) -> None:
+    big = indexed / "incidents/2026/INC-2026-0043.yaml"
+    big.write_text("x: " + "y" * 2_000_000 + "\n")  # over the file size limit
+    _aged_and_indexed(indexed)
+    walks.clear()
+    paths = load_repository(indexed, use_cache=True).incident_paths_with(ALL)
+    assert paths == [INC, big.relative_to(indexed).as_posix()]
+    assert walks == []

@@ -130,8 +130,10 @@ class _Checker:
                 out.extend(verdict)
                 cache.keep(rel, entry)
         self._check_files(again, out)
-        if cache.is_open:
-            cache.save(prune=whole)
+        if whole:
+            self.repo.save_whole()
+        elif cache.is_open:
+            cache.save(prune=False)
         return out
 
     def _holds(self, depends: str | None) -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -96,6 +97,7 @@ class RecordCache:
         self._files: dict[str, Entry] = {}
         self._seen: dict[str, Entry] = {}
         self._started = 0
+        self._listed: tuple[dict[str, int], int, list[str]] | None = None
 
     @classmethod
     def for_root(cls, root: Path, enabled: bool = True, key: str = "") -> RecordCache:
@@ -124,13 +126,17 @@ class RecordCache:
                 self._db = _connect(self.path)
             row = self._db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
             if row is None or row[0] != self.key:
-                self._db.executescript("DROP TABLE records; DROP TABLE files;" + _SCHEMA)
+                self._db.executescript(
+                    "DROP TABLE records; DROP TABLE files; DELETE FROM meta;" + _SCHEMA
+                )
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 self._db.commit()
             for rel, *entry in self._db.execute("SELECT * FROM files"):
                 self._files[rel] = tuple(entry)
             if not self.has_records():
                 self._blobs = {}  # nothing to look up, file by file
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'listed'").fetchone()
+            self._listed = _listed(row[0]) if row else None
         except (OSError, sqlite3.Error):
             self._close()  # a read-only checkout or a damaged file: work without
 
@@ -235,8 +241,25 @@ class RecordCache:
             else:
                 self._seen[rel] = (*stat, self._started, key, status, None, None, None, 0)
 
-    def save(self, prune: bool) -> None:
-        """Write what this run learned; ``prune`` (a full load) drops what it did not see."""
+    def listing(self) -> tuple[dict[str, int], list[str]] | None:
+        """The folders' mtimes at the last whole load, and the incident files it found.
+
+        None when unknown, or when the folders were changed in the clock tick in which
+        that run began (racy, as for files).
+        """
+        if self._listed is None:
+            return None
+        folders, started, unread = self._listed
+        if any(mtime >= started for mtime in folders.values()):
+            return None
+        return folders, sorted({*self._files, *unread})
+
+    def save(
+        self, prune: bool, folders: dict[str, int] | None = None, paths: Iterable[str] = ()
+    ) -> None:
+        """Write what this run learned; ``prune`` (a whole load) drops what it did not
+        see and keeps what its walk found: the folders' mtimes, and the ``paths`` it
+        could not read (so that a listing from the index still names them)."""
         if self._db is None:
             return
         self._flush()
@@ -256,6 +279,9 @@ class RecordCache:
                 (count,) = db.execute("SELECT count(*) FROM records").fetchone()
                 if count > len(kept) * 5 // 4 + 100:  # left by partial loads: sweep them
                     _keep_only(db, "records", "digest", kept)
+                unread = [p for p in paths if p not in self._seen]
+                listed = json.dumps([folders or {}, self._started, unread])
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
             db.commit()
         except sqlite3.Error:
             pass  # the next run rebuilds what is missing
@@ -292,3 +318,16 @@ def _keep_only(db: sqlite3.Connection, table: str, column: str, keep: Iterable[s
     db.execute("DELETE FROM keep")
     db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
     db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT k FROM keep)")
+
+
+def _listed(text: str) -> tuple[dict[str, int], int, list[str]] | None:
+    try:
+        folders, started, unread = json.loads(text)
+    except (ValueError, TypeError):
+        return None
+    ok = isinstance(folders, dict) and folders and isinstance(started, int)
+    if not ok or not isinstance(unread, list):
+        return None
+    if not all(isinstance(v, int) for v in folders.values()):
+        return None
+    return {str(k): v for k, v in folders.items()}, started, [str(p) for p in unread]

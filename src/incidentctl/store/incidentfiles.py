@@ -33,6 +33,8 @@ class IncidentFiles(Mapping[str, list[str]]):
         self._diagnostics = diagnostics
         self._all: dict[str, list[str]] | None = None
         self._years: list[str] | None = None
+        # the mtimes of incidents/ and its year folders, taken just before the walk
+        self.listed: dict[str, int] = {}
 
     def years(self) -> list[str]:
         """The year folders, sorted (one ``scandir`` of ``incidents/``)."""
@@ -100,8 +102,27 @@ class IncidentFiles(Mapping[str, list[str]]):
     def walk(self) -> dict[str, list[str]]:
         """Every incident file, walking the folders once; reports misplaced files."""
         if self._all is None:
+            self.listed = folder_mtimes(self._base)
             self._all = _scan(self._base, self._diagnostics)
         return self._all
+
+
+def folder_mtimes(base: Path) -> dict[str, int]:
+    """``incidents`` and each ``incidents/<year>``, by relative path -> mtime (ns).
+
+    A folder's mtime moves whenever a name in it is added, removed or renamed, so an
+    unchanged mtime (taken before listing) means an unchanged list of files.
+    """
+    found: dict[str, int] = {}
+    try:
+        found["incidents"] = os.stat(base).st_mtime_ns
+        with os.scandir(base) as entries:
+            for e in entries:
+                if YEAR_DIR.match(e.name) and e.is_dir(follow_symlinks=False):
+                    found[f"incidents/{e.name}"] = e.stat(follow_symlinks=False).st_mtime_ns
+    except OSError:
+        return {}
+    return found
 
 
 def misplaced(rel: str) -> Diagnostic:
