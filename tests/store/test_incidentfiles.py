@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from incidentctl.cli import main
 from incidentctl.diagnostics import Diagnostic
-from incidentctl.store.incidentfiles import IncidentFiles
+from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, is_incident_path
 from incidentctl.store.repo import load_repository
 
 NOW = "2026-11-23T12:00:00+00:00"
@@ -111,3 +111,20 @@ def test_the_cache_is_read_only_for_many_records(base_repo: Path) -> None:
     assert not repo.cache.is_open  # one record: parsed, the cache file left alone
     repo.load_incidents()
     assert repo.cache.is_open
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "incidents/2026/INC-2026-0042.yaml",
+        "incidents/2026/INC-2026-00421.yaml",
+        "incidents/2026/INC-2026-042.yaml",
+        "incidents/26/INC-2026-0042.yaml",
+        "incidents/2026/x/INC-2026-0042.yaml",
+        "incidents/2026/INC-2026-0042.yml",
+        "kb/2026/INC-2026-0042.yaml",
+        "incidents/2026/INC-2026-0042.yaml.bak",
+    ],
+)
+def test_the_path_pattern_agrees_with_is_incident_path(rel: str) -> None:
+    assert bool(INCIDENT_PATH.match(rel)) == is_incident_path(rel)

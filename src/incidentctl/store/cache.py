@@ -108,8 +108,13 @@ class RecordCache:
         """Whether the index has been read (and so serves and keeps records)."""
         return self._open
 
-    def open(self) -> None:
-        """Read the index, once; until then ``get`` finds nothing and ``put`` keeps nothing."""
+    def open(self, summaries: bool = False) -> None:
+        """Read the index, once; until then ``get`` finds nothing and ``put`` keeps nothing.
+
+        The ``list`` fields (a quarter of the index) are read only with ``summaries``;
+        without, entries carry None there, and an entry rewritten in this run loses
+        them (``list`` computes them again: slower, never wrong).
+        """
         if self.path is None or self._open:
             return
         self._open = True
@@ -131,8 +136,9 @@ class RecordCache:
                 )
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 self._db.commit()
-            for rel, *entry in self._db.execute("SELECT * FROM files"):
-                self._files[rel] = tuple(entry)
+            columns = _COLUMNS if summaries else _COLUMNS.replace("summary", "NULL")
+            rows = self._db.execute(f"SELECT {columns} FROM files").fetchall()
+            self._files = {row[0]: row[1:] for row in rows}
             if not self.has_records():
                 self._blobs = {}  # nothing to look up, file by file
             row = self._db.execute("SELECT value FROM meta WHERE name = 'listed'").fetchone()
@@ -294,6 +300,8 @@ class RecordCache:
 
 
 _ROW = ",".join("?" * 12)
+_COLUMNS = "rel, size, mtime_ns, ctime_ns, ino, started_ns, digest, status, summary, verdict,"
+_COLUMNS += " depends, latest"
 _BATCH = 1000
 
 

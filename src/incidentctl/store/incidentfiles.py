@@ -19,6 +19,7 @@ from incidentctl.diagnostics import Diagnostic
 
 INCIDENT_FILE = re.compile(r"(INC-\d{4}-\d{4,})\.yaml\Z")
 YEAR_DIR = re.compile(r"\d{4}\Z")
+INCIDENT_PATH = re.compile(r"incidents/\d{4}/INC-\d{4}-\d{4,}\.yaml\Z")  # is_incident_path
 
 
 class IncidentFiles(Mapping[str, list[str]]):

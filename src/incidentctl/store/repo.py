@@ -20,7 +20,7 @@ from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
 from incidentctl.store.cache import STATUS, SUMMARY, RecordCache, digest, file_stat
-from incidentctl.store.incidentfiles import IncidentFiles, folder_mtimes, is_incident_path
+from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, folder_mtimes
 from incidentctl.store.parallel import Parsed, parse_stream
 from incidentctl.store.reader import (
     Read,
@@ -166,12 +166,12 @@ class Repository:
         With ``summaries``, an unchanged file whose ``list`` fields the index holds goes
         there (path -> JSON) instead of into the list to read.
         """
-        paths = self._listed_paths()
+        paths = self._listed_paths(summaries is not None)
         if paths is None:
             paths = self.incident_paths()
             if len(paths) <= CACHE_AFTER:
                 return paths
-            self.cache.open()
+            self.cache.open(summaries is not None)
         fresh = self.cache.fresh
         root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
         chosen = []
@@ -186,17 +186,17 @@ class Repository:
                     chosen.append(rel)
         return chosen
 
-    def _listed_paths(self) -> list[str] | None:
+    def _listed_paths(self, summaries: bool) -> list[str] | None:
         """The incident files the last whole load found, if no incident folder changed
         since (a folder's mtime moves with any name added, removed or renamed in it):
         the walk of 100,000 names is then spared. None when a walk is needed."""
         if not isinstance(self.incident_files, IncidentFiles):
             return None  # a snapshot lists git's tree
-        self.cache.open()
+        self.cache.open(summaries)
         listing = self.cache.listing()
         if listing is None or listing[0] != folder_mtimes(self.root / "incidents"):
             return None
-        return [rel for rel in listing[1] if is_incident_path(rel)]
+        return [rel for rel in listing[1] if INCIDENT_PATH.match(rel)]
 
     def save_whole(self) -> None:
         """Save the index after a whole load (which walked every folder)."""
