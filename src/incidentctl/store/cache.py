@@ -92,6 +92,7 @@ class RecordCache:
         self._db: sqlite3.Connection | None = None
         self._open = False
         self._blobs: dict[str, str] | None = None  # every record, when prefetched
+        self._found: dict[str, str] = {}  # some records, prefetched by path
         self._new: dict[str, str] = {}
         self._used: set[str] = set()
         self._files: dict[str, Entry] = {}
@@ -154,6 +155,23 @@ class RecordCache:
             except sqlite3.Error:
                 self._close()
 
+    def prefetch_for(self, rels: Iterable[str]) -> None:
+        """Read at once the cached records of those ``rels`` the index knows (one query
+        per thousand instead of one each)."""
+        if self._db is None or self._blobs is not None:
+            return
+        wanted = [e[DIGEST] for e in map(self._files.get, rels) if e is not None]
+        found: dict[str, str] = {}
+        try:
+            for i in range(0, len(wanted), 900):  # SQLite's limit on parameters
+                batch = wanted[i : i + 900]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT digest, json FROM records WHERE digest IN ({marks})"
+                found.update(self._db.execute(query, batch))
+        except sqlite3.Error:
+            return
+        self._found = found
+
     def has_records(self) -> bool:
         """Whether any record is cached (a cold run has none: it parses everything)."""
         if self._blobs is not None:
@@ -179,6 +197,8 @@ class RecordCache:
     def _blob(self, key: str) -> str | None:
         if self._blobs is not None:
             return self._blobs.get(key)
+        if key in self._found:
+            return self._found[key]
         if self._db is None:
             return None
         try:

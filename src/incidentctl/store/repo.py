@@ -215,6 +215,8 @@ class Repository:
             self.cache.open()
         if rels is None:
             self.cache.prefetch()
+        else:
+            self.cache.prefetch_for(chosen)
         # The records live until the run ends, so collecting garbage while building them
         # only costs time (about a tenth of a 10,000-file load).
         collecting = gc.isenabled()
