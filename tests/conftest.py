@@ -27,3 +27,19 @@ def roundtrip_repo(base_repo: Path) -> Path:
     for path in ROUNDTRIP:
         shutil.copy(path, base_repo / "incidents/2026" / path.name)
     return base_repo
+
+
+@pytest.fixture
+def incident_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The incident files a test makes the parent process read (parse or rebuild)."""
+    from incidentctl.store.repo import Repository
+
+    seen: list[str] = []
+    original = Repository.read_incident
+
+    def spy(self: Repository, rel: str, parsed: object = None) -> object:
+        seen.append(rel)
+        return original(self, rel, parsed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Repository, "read_incident", spy)
+    return seen

@@ -18,7 +18,7 @@ import pytest
 from incidentctl.checks.run import decode, encode, run
 from incidentctl.diagnostics import Diagnostic, Severity
 from incidentctl.store.cache import CACHE_DIR, DB_FILE
-from incidentctl.store.repo import Repository, load_repository
+from incidentctl.store.repo import load_repository
 from tests.conftest import NOW
 
 INC = "incidents/2026/INC-2026-0042.yaml"
@@ -63,17 +63,8 @@ def _age(root: Path) -> None:
 
 
 @pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The incident files read (parsed or rebuilt from the cache) during a test."""
-    seen: list[str] = []
-    original = Repository.read_incident
-
-    def spy(self: Repository, rel: str, parsed: object = None) -> object:
-        seen.append(rel)
-        return original(self, rel, parsed)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Repository, "read_incident", spy)
-    return seen
+def reads(incident_reads: list[str]) -> list[str]:
+    return incident_reads
 
 
 def test_an_unchanged_repository_is_not_read_again(base_repo: Path, reads: list[str]) -> None:

@@ -122,24 +122,15 @@ def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     [["--open"], ["--status", "resolved"], ["--status", "closed", "--priority", "P3"]],
 )
 def test_list_from_the_index_equals_reading_every_file(
-    example: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+    example: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], incident_reads: list[str]
 ) -> None:
-    from incidentctl.store.repo import Repository
-
     monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
     expected = cli(example, "list", *args, "--format", "json")
     monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
     assert cli(example, "list", *args, "--format", "json") == expected  # fills the index
-    read: list[str] = []
-    original = Repository.load_incident
-
-    def counting(self: Repository, rel: str, parsed: object = None) -> object:
-        read.append(rel)
-        return original(self, rel, parsed)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Repository, "load_incident", counting)
+    incident_reads.clear()
     assert cli(example, "list", *args, "--format", "json") == expected
-    assert read == []  # every row came from the index
+    assert incident_reads == []  # every row came from the index
     assert json.loads(expected[1])  # the filters keep some rows: the test can fail
 
 
