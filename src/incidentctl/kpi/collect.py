@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode
@@ -131,7 +130,8 @@ def _compute(
         item = incident_facts(record.model, pol, now)
         if item is None:
             continue  # reported after now
-        found[i] = item = replace(item, clocks=())  # as served from the cache
+        item.clocks = ()  # as served from the cache: the clocks are not kept
+        found[i] = item
         settled = settled_at(record.model)
         if settled <= at:
             cache.note(rel, stat, digest(record.source.text), settled, encode(item))

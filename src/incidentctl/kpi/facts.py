@@ -131,7 +131,7 @@ def settled_at(incident: Incident) -> int:
     instants += [t for t in (incident.started_at, incident.detected_at) if t is not None]
     if incident.satisfaction is not None:
         instants.append(incident.satisfaction.at)
-    return max(to_seconds(t) for t in instants)
+    return to_seconds(max(instants))  # aware instants compare across offsets
 
 
 def incident_facts(incident: Incident, pol: KpiPolicies, now: datetime) -> IncidentFacts | None:
