@@ -192,13 +192,18 @@ def table(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sam
 
 
 def kpi_rows(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sample]:
-    """``kpi`` with its facts cache empty (the record index as it is), then warm."""
-    facts = repo / ".incidentctl-cache" / "kpi.sqlite"
+    """``kpi`` with its facts cache empty (the record index as it is), with nothing
+    cached at all, then warm."""
+    cache = repo / ".incidentctl-cache"
+    facts = cache / "kpi.sqlite"
     kpi = [exe, "--repo", str(repo), "kpi", "--now", NOW]
     grouped = [*kpi, "--by", "month,priority", "--format", "json"]
     return {
         "kpi, first run (facts cache empty)": measure(
             kpi, repo, env, 1, before=lambda: facts.unlink(missing_ok=True)
+        ),
+        "kpi, nothing cached": measure(
+            kpi, repo, env, 1, before=lambda: shutil.rmtree(cache, ignore_errors=True)
         ),
         "kpi": measure(kpi, repo, env, runs),
         "kpi --by month,priority --format json": measure(grouped, repo, env, runs),

@@ -4,6 +4,11 @@ A warm run stats each incident file and builds its facts from the cache's row; o
 new and changed files, invalid ones (so that they are warned of again), and those
 naming an instant after ``now`` are read and computed. The facts come without SLA
 clocks (``IncidentFacts.clocks`` is empty): the KPIs do not read them.
+
+When many files miss (a first run), no record is held: with the record index warm,
+each record is rebuilt from it, its facts computed and the record dropped; without,
+worker processes parse and compute (``kpi.parallel``). Either way peak memory stays
+that of the facts, not of 100,000 records.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from datetime import datetime
 
 from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode
 from incidentctl.kpi.facts import IncidentFacts, KpiPolicies, incident_facts, settled_at
+from incidentctl.kpi.parallel import facts_stream
 from incidentctl.sla.calendar import to_seconds
 from incidentctl.store.cache import FileStat, digest, file_stat
+from incidentctl.store.parallel import PARALLEL_AFTER
 from incidentctl.store.reader import read_text
 from incidentctl.store.repo import Repository
 
@@ -117,8 +124,11 @@ def _compute(
     whole: bool,
 ) -> None:
     """Read and compute the facts of the files the cache could not serve, and keep them."""
+    before = len(missing)
+    missing = _on_every_core(repo, pol, now, cache, missing, found)
     if not missing:
         return
+    whole = whole and len(missing) == before
     at = to_seconds(now)
     # a whole load also refreshes the record index, as before there was a facts cache
     repo.load_incidents(None if whole else [rel for _, rel, _ in missing], save=True)
@@ -135,3 +145,77 @@ def _compute(
         settled = settled_at(record.model)
         if settled <= at:
             cache.note(rel, stat, digest(record.source.text), settled, encode(item))
+
+
+def _on_every_core(
+    repo: Repository,
+    pol: KpiPolicies,
+    now: datetime,
+    cache: FactsCache,
+    missing: list[tuple[int, str, FileStat | None]],
+    found: list[IncidentFacts | None],
+) -> list[tuple[int, str, FileStat | None]]:
+    """Compute many files' facts in worker processes, or from the record index.
+
+    With validated records in the record index, rebuilding them costs less than
+    parsing them again, even on two cores: then the parent does it all, one record
+    at a time. Returns the files left for the usual path (those with any finding,
+    and those the record index does not hold).
+    """
+    if type(repo) is not Repository or len(missing) < PARALLEL_AFTER:
+        return missing
+    repo.cache.open()
+    if repo.cache.has_records():
+        return _from_record_index(repo, pol, now, cache, missing, found)
+    rels = [rel for _, rel, _ in missing]
+    stream = facts_stream(repo.root, rels, _limit(repo), now, pol)
+    if stream is None:
+        return missing
+    at = to_seconds(now)
+    left = []
+    places: list[int] = []
+    rows: list[str] = []
+    for (i, rel, stat), result in zip(missing, stream, strict=True):
+        if result is None:
+            left.append((i, rel, stat))
+            continue
+        key, settled, row = result
+        if row is None:
+            continue  # reported after now
+        places.append(i)
+        rows.append(row)
+        if settled <= at:
+            cache.note(rel, stat, key, settled, row)
+    for i, item in zip(places, decode(rows), strict=True):
+        found[i] = item
+    return left
+
+
+def _from_record_index(
+    repo: Repository,
+    pol: KpiPolicies,
+    now: datetime,
+    cache: FactsCache,
+    missing: list[tuple[int, str, FileStat | None]],
+    found: list[IncidentFacts | None],
+) -> list[tuple[int, str, FileStat | None]]:
+    """Facts of records rebuilt from the record index, each dropped once its facts are
+    known: holding 100,000 records would take over a gigabyte."""
+    at = to_seconds(now)
+    left = []
+    for i, rel, stat in missing:
+        text, _ = read_text(repo.root / rel, rel, _limit(repo))
+        key = None if text is None else digest(text)
+        model = None if key is None else repo.cache.get(key)
+        if key is None or model is None:
+            left.append((i, rel, stat))
+            continue
+        item = incident_facts(model, pol, now)
+        if item is None:
+            continue  # reported after now
+        item.clocks = ()  # as served from the cache: the clocks are not kept
+        found[i] = item
+        settled = settled_at(model)
+        if settled <= at:
+            cache.note(rel, stat, key, settled, encode(item))
+    return left
