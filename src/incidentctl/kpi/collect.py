@@ -203,6 +203,7 @@ def _from_record_index(
     known: holding 100,000 records would take over a gigabyte."""
     at = to_seconds(now)
     left = []
+    repo.cache.prefetch()  # one query, not one per record
     for i, rel, stat in missing:
         text, _ = read_text(repo.root / rel, rel, _limit(repo))
         key = None if text is None else digest(text)
