@@ -26,6 +26,8 @@ from incidentctl.store.parallel import PARALLEL_AFTER
 from incidentctl.store.reader import read_text
 from incidentctl.store.repo import Repository
 
+Miss = tuple[int, str, FileStat | None]  # place in the result, path, stat before reading
+
 
 def facts_cache(repo: Repository, pol: KpiPolicies) -> FactsCache:
     """The repository's facts cache: off with the record cache (``INCIDENTCTL_NO_CACHE``)
@@ -54,7 +56,7 @@ def cached_facts(
     cache = facts_cache(repo, pol)
     at = to_seconds(now)
     found: list[IncidentFacts | None] = []
-    missing: list[tuple[int, str, FileStat | None]] = []
+    missing: list[Miss] = []
     # nothing built here is garbage until the run ends: collecting only costs time
     collecting = gc.isenabled()
     gc.disable()
@@ -63,7 +65,7 @@ def cached_facts(
         paths = repo.incident_paths()
         root = str(repo.root)  # strings, not a Path per file: 100,000 of them add up
         found = [None] * len(paths)
-        hits: list[tuple[int, str, FileStat | None]] = []
+        hits: list[Miss] = []
         rows: list[str] = []
         for i, rel in enumerate(paths):
             stat = file_stat(f"{root}/{rel}") if cache.enabled else None
@@ -94,15 +96,18 @@ def cached_facts(
 def _same_text(
     repo: Repository,
     cache: FactsCache,
-    missing: list[tuple[int, str, FileStat | None]],
+    missing: list[Miss],
     found: list[IncidentFacts | None],
     at: int,
-) -> list[tuple[int, str, FileStat | None]]:
+) -> list[Miss]:
     """Serve files whose stat changed but whose text a row has (a checkout, a touch)."""
-    left = []
+    left: list[Miss] = []
     for i, rel, stat in missing:
+        if stat is None:  # settled after now, or gone: nothing to match
+            left.append((i, rel, stat))
+            continue
         text, _ = read_text(repo.root / rel, rel, _limit(repo))
-        entry = None if text is None or stat is None else cache.with_digest(digest(text))
+        entry = None if text is None else cache.with_digest(digest(text))
         item = decode([entry[7]])[0] if entry is not None and entry[6] <= at else None
         if entry is None or item is None:
             left.append((i, rel, stat))
@@ -117,7 +122,7 @@ def _compute(
     pol: KpiPolicies,
     now: datetime,
     cache: FactsCache,
-    missing: list[tuple[int, str, FileStat | None]],
+    missing: list[Miss],
     found: list[IncidentFacts | None],
     skipped: Callable[[str], None],
     *,
@@ -152,9 +157,9 @@ def _on_every_core(
     pol: KpiPolicies,
     now: datetime,
     cache: FactsCache,
-    missing: list[tuple[int, str, FileStat | None]],
+    missing: list[Miss],
     found: list[IncidentFacts | None],
-) -> list[tuple[int, str, FileStat | None]]:
+) -> list[Miss]:
     """Compute many files' facts in worker processes, or from the record index.
 
     With validated records in the record index, rebuilding them costs less than
@@ -172,7 +177,7 @@ def _on_every_core(
     if stream is None:
         return missing
     at = to_seconds(now)
-    left = []
+    left: list[Miss] = []
     places: list[int] = []
     rows: list[str] = []
     for (i, rel, stat), result in zip(missing, stream, strict=True):
@@ -196,13 +201,13 @@ def _from_record_index(
     pol: KpiPolicies,
     now: datetime,
     cache: FactsCache,
-    missing: list[tuple[int, str, FileStat | None]],
+    missing: list[Miss],
     found: list[IncidentFacts | None],
-) -> list[tuple[int, str, FileStat | None]]:
+) -> list[Miss]:
     """Facts of records rebuilt from the record index, each dropped once its facts are
     known: holding 100,000 records would take over a gigabyte."""
     at = to_seconds(now)
-    left = []
+    left: list[Miss] = []
     repo.cache.prefetch()  # one query, not one per record
     for i, rel, stat in missing:
         text, _ = read_text(repo.root / rel, rel, _limit(repo))
