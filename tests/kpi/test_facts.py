@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
-from incidentctl.kpi.facts import IncidentFacts
-from incidentctl.model.incident import Status
-from tests.kpi.helpers import facts_at
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incidentctl.commands.kpi import kpi_policies
+from incidentctl.kpi.facts import IncidentFacts, incident_facts, settled_at
+from incidentctl.lifecycle import TRANSITIONS
+from incidentctl.model.incident import Incident, Status
+from incidentctl.sla.calendar import to_seconds
+from tests.kpi.helpers import facts_at, load
 
 
 def by_id(now: datetime | None = None) -> dict[str, IncidentFacts]:
@@ -93,3 +101,110 @@ def test_now_in_the_past_replays_the_timeline() -> None:
     mid = by_id(datetime(2026, 11, 10, 13, 0, tzinfo=UTC))["INC-2026-0002"]
     assert mid.ttr_seconds == 92 * 3600  # Fri 16:00 -> Tue 12:00
     assert mid.reopened is False
+
+
+# --- settled facts do not depend on now (what the facts cache relies on) --------------
+
+POLICIES = kpi_policies(load())
+START = datetime(2026, 1, 1, tzinfo=UTC)
+REASONS = ["awaiting_caller", "awaiting_change", "awaiting_vendor"]
+OFFSETS = [UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=30))]
+
+
+@st.composite
+def lives(draw: st.DrawFn) -> Incident:
+    """A random valid life: every kind of entry that a figure reads, in time order."""
+    zone = draw(st.sampled_from(OFFSETS))
+    at = START + timedelta(seconds=draw(st.integers(0, 300 * 86400)))
+    reported = at
+    entries: list[dict[str, Any]] = [{"at": at, "by": "dana", "kind": "reported"}]
+    status, priority = Status.NEW, draw(st.sampled_from(["P1", "P2", "P3", "P4", "P9"]))
+    for _ in range(draw(st.integers(0, 10))):
+        at += timedelta(seconds=draw(st.integers(0, 3 * 86400)))
+        kind = draw(st.sampled_from(["status", "status", "assigned", "escalated", "priority"]))
+        entry: dict[str, Any] = {"at": at, "by": "bob", "kind": kind}
+        if kind == "status":
+            choices = sorted(TRANSITIONS[status], key=lambda s: s.value)
+            if not choices:
+                continue
+            to = draw(st.sampled_from(choices))
+            entry.update({"from": status.value, "to": to.value})
+            if to is Status.ON_HOLD:
+                entry["reason"] = draw(st.sampled_from(REASONS))
+            status = to
+        elif kind == "assigned":
+            entry["group"] = draw(st.sampled_from(["service-desk", "hr-systems", "network-ops"]))
+        elif kind == "escalated":
+            entry.update(
+                type=draw(st.sampled_from(["functional", "hierarchical"])),
+                to=draw(st.sampled_from(["hr-systems", "network-ops", "alice"])),
+            )
+        else:
+            to_priority = draw(st.sampled_from(["P1", "P2", "P3", "P4"]))
+            entry.update({"from": priority, "to": to_priority})
+            priority = to_priority
+        entries.append(entry)
+    if status in (Status.RESOLVED, Status.CLOSED) and draw(st.booleans()):
+        at += timedelta(seconds=draw(st.integers(0, 86400)))
+        entries.append({"at": at, "by": "dana", "kind": "survey", "score": draw(st.integers(1, 5))})
+    data: dict[str, Any] = {
+        "id": "INC-2026-0100",
+        "title": "t",
+        "description": "d",
+        "reported_by": "dana",
+        "reported_at": reported,
+        "channel": "portal",
+        "service": draw(st.sampled_from(["payroll", "vpn", "unknown"])),
+        "category": "application",
+        "subcategory": "error",
+        "impact": "low",
+        "urgency": "low",
+        "priority": priority,
+        "status": status.value,
+        "major": draw(st.booleans()),
+        "assignment_group": draw(st.sampled_from([None, "service-desk", "hr-systems"])),
+        "timeline": [{**e, "at": e["at"].astimezone(zone)} for e in entries],
+    }
+    if status is Status.ON_HOLD:
+        data["hold_reason"] = "awaiting_caller"
+    if status in (Status.RESOLVED, Status.CLOSED):
+        data["resolution"] = {"code": "workaround", "summary": "s", "resolved_by": "bob"}
+        data["resolution"]["kb"] = draw(st.sampled_from([[], ["KB-0001"], ["KB-0001", "KB-0002"]]))
+        if draw(st.booleans()):
+            sat_at = at + timedelta(seconds=draw(st.integers(0, 86400)))
+            data["satisfaction"] = {"score": draw(st.integers(1, 5)), "at": sat_at}
+    if draw(st.booleans()):
+        data["started_at"] = reported - timedelta(seconds=draw(st.integers(0, 7200)))
+        data["detected_at"] = reported - timedelta(seconds=draw(st.integers(0, 3600)))
+    return Incident.model_validate(data)
+
+
+def _without_clocks(item: IncidentFacts | None) -> IncidentFacts | None:
+    return None if item is None else replace(item, clocks=())
+
+
+@settings(max_examples=300, deadline=None)
+@given(lives(), st.integers(0, 400 * 86400), st.integers(0, 400 * 86400))
+def test_facts_are_the_same_at_any_now_once_settled(
+    incident: Incident, later_a: int, later_b: int
+) -> None:
+    settled = datetime.fromtimestamp(settled_at(incident), UTC)
+    first = incident_facts(incident, POLICIES, settled + timedelta(seconds=later_a))
+    second = incident_facts(incident, POLICIES, settled + timedelta(seconds=later_b))
+    assert first is not None
+    assert _without_clocks(first) == _without_clocks(second)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lives())
+def test_settled_at_is_the_latest_instant_a_figure_reads(incident: Incident) -> None:
+    # the control: a second before it, the facts may differ, and for a record whose last
+    # entry is a status change (or that is reported then) they always do
+    settled = settled_at(incident)
+    last = incident.timeline[-1]
+    before = datetime.fromtimestamp(settled - 1, UTC)
+    at = datetime.fromtimestamp(settled, UTC)
+    if last.kind == "status" and to_seconds(last.at) == settled:
+        earlier = incident_facts(incident, POLICIES, before)
+        later = incident_facts(incident, POLICIES, at)
+        assert earlier is None or later is None or earlier.status != later.status

@@ -42,14 +42,8 @@ from incidentctl.store.cache import (
     file_stat,
 )
 from incidentctl.store.parallel import stream
-from incidentctl.store.reader import read_text
-from incidentctl.store.repo import (
-    CACHE_AFTER,
-    IncidentRecord,
-    Repository,
-    load_repository,
-    parse_incident,
-)
+from incidentctl.store.reader import parse_incident, read_text
+from incidentctl.store.repo import CACHE_AFTER, IncidentRecord, Repository, load_repository
 from incidentctl.store.source import Source
 
 INCIDENT_CHECKS: tuple[IncidentCheck, ...] = (

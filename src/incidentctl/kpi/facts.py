@@ -46,9 +46,14 @@ class KpiPolicies:
     priority: PriorityPolicy | None
 
 
-@dataclass(frozen=True)
+# Slotted, and not frozen: a frozen dataclass sets each field through object.__setattr__,
+# which made building the facts of 100,000 incidents from the cache cost 0.4 s, not 0.03 s.
+@dataclass(slots=True)
 class IncidentFacts:
-    """One incident's contribution. Durations are whole seconds; None where not applicable."""
+    """One incident's contribution. Durations are whole seconds; None where not applicable.
+
+    Treat it as immutable: it is shared by every report built from it.
+    """
 
     id: str
     reported_at: datetime
@@ -111,6 +116,22 @@ def _survey(incident: Incident, kept: Sequence[TimelineEntry], now: int) -> int 
         return sat.score
     scores = [e.score for e in kept if isinstance(e, Survey)]
     return scores[-1] if scores else None
+
+
+def settled_at(incident: Incident) -> int:
+    """The latest instant the record names (POSIX seconds): its facts are the same at any
+    ``now`` from then on, SLA clocks aside (``kpi.cache`` relies on it; a property test
+    in ``tests/kpi/test_facts.py`` checks it).
+
+    Every figure is taken from entries at or before ``now``; once none is after it,
+    the only thing ``now`` still moves is a running clock, and the facts keep of the
+    clocks only whether a stopped one met its target.
+    """
+    instants = [incident.reported_at, *(e.at for e in incident.timeline)]
+    instants += [t for t in (incident.started_at, incident.detected_at) if t is not None]
+    if incident.satisfaction is not None:
+        instants.append(incident.satisfaction.at)
+    return to_seconds(max(instants))  # aware instants compare across offsets
 
 
 def incident_facts(incident: Incident, pol: KpiPolicies, now: datetime) -> IncidentFacts | None:

@@ -19,9 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from incidentctl.model.incident import Incident
 from incidentctl.store.cache import digest
-from incidentctl.store.reader import Read, parse_yaml, read_text, validate_model
+from incidentctl.store.reader import parse_incident, read_text
 from incidentctl.store.source import Source
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -46,10 +45,8 @@ def _parse_one(root: str, rel: str, max_bytes: int) -> Parsed:
     text, problems = read_text(Path(root, rel), rel, max_bytes)
     if text is None or problems:
         return None
-    source = Source(rel, text)
-    data, problems = parse_yaml(text, source)
-    model, schema_problems = validate_model(Read(source, data, problems), Incident)
-    if model is None or problems or schema_problems:
+    model, problems = parse_incident(Source(rel, text))
+    if model is None or problems:
         return None
     return digest(text), model.model_dump_json(by_alias=True, exclude_unset=True)
 
@@ -67,28 +64,38 @@ def parse_stream(root: Path, rels: Sequence[str], max_bytes: int) -> Iterator[Pa
     return stream(_parse_chunk, rels, str(root), max_bytes)
 
 
+Setup = tuple[Callable[..., None], tuple[object, ...]]
+
+
 def stream(
-    work: Callable[..., list[R]], rels: Sequence[str], *args: object
+    work: Callable[..., list[R]], rels: Sequence[str], *args: object, setup: Setup | None = None
 ) -> Iterator[R | None] | None:
     """``work(*args, chunk)`` over chunks of ``rels`` on worker processes: one result
     per path, in order (None for the paths of a chunk no worker could do).
 
     None when there are too few paths or one core: the caller then works as usual.
-    ``work`` must be a module-level function (it is sent to the workers by name).
+    ``work`` must be a module-level function (it is sent to the workers by name);
+    ``setup`` (a function and its arguments) runs once in each worker first, for
+    what is costly to send with every chunk.
     """
     count = workers()
     if count < 2 or len(rels) < PARALLEL_AFTER:
         return None
-    return _stream(work, rels, args, count)
+    return _stream(work, rels, args, count, setup)
 
 
 def _stream(
-    work: Callable[..., list[R]], rels: Sequence[str], args: tuple[object, ...], count: int
+    work: Callable[..., list[R]],
+    rels: Sequence[str],
+    args: tuple[object, ...],
+    count: int,
+    setup: Setup | None = None,
 ) -> Iterator[R | None]:
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
     done = 0
+    initializer, initargs = setup or (None, ())
     try:
-        with ProcessPoolExecutor(max_workers=count) as pool:
+        with ProcessPoolExecutor(count, None, initializer, initargs) as pool:  # type: ignore[arg-type]
             columns = [[a] * len(chunks) for a in args]
             for results in pool.map(work, *columns, chunks):
                 done += len(results)

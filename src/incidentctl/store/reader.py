@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from incidentctl.checks import files
 from incidentctl.checks.schema import schema_diagnostics
 from incidentctl.diagnostics import Diagnostic
+from incidentctl.model.incident import Incident
 from incidentctl.store import yamlread
 from incidentctl.store.source import Source
 
@@ -161,3 +162,10 @@ def validate_model(read: Read, model: type[M]) -> tuple[M | None, list[Diagnosti
         return model.model_validate(read.data), []
     except ValidationError as exc:
         return None, list(schema_diagnostics(read.source, exc, model))
+
+
+def parse_incident(source: Source) -> tuple[Incident | None, list[Diagnostic]]:
+    """Parse and validate the text of an incident file: the model, if any, and findings."""
+    data, problems = parse_yaml(source.text, source)
+    model, schema_problems = validate_model(Read(source, data, problems), Incident)
+    return model, problems + schema_problems

@@ -23,8 +23,7 @@ from incidentctl.store.cache import STATUS, SUMMARY, RecordCache, digest, file_s
 from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, folder_mtimes
 from incidentctl.store.parallel import Parsed, parse_stream
 from incidentctl.store.reader import (
-    Read,
-    parse_yaml,
+    parse_incident,
     read_front_matter,
     read_text,
     read_yaml,
@@ -242,13 +241,6 @@ class Repository:
     def kb_article(self, kb_id: str) -> KbArticle | None:
         records = self.kb.get(kb_id)
         return records[0].model if records else None
-
-
-def parse_incident(source: Source) -> tuple[Incident | None, list[Diagnostic]]:
-    """Parse and validate the text of an incident file: the model, if any, and findings."""
-    data, problems = parse_yaml(source.text, source)
-    model, schema_problems = validate_model(Read(source, data, problems), Incident)
-    return model, problems + schema_problems
 
 
 def load_repository(root: Path, use_cache: bool = False) -> Repository:

@@ -1,0 +1,227 @@
+"""Every incident's KPI facts at ``now``, through the facts cache (``kpi.cache``).
+
+A warm run stats each incident file and builds its facts from the cache's row; only
+new and changed files, invalid ones (so that they are warned of again), and those
+naming an instant after ``now`` are read and computed. The facts come without SLA
+clocks (``IncidentFacts.clocks`` is empty): the KPIs do not read them.
+
+When many files miss (a first run), no record is held: with the record index warm,
+each record is rebuilt from it, its facts computed and the record dropped; without,
+worker processes parse and compute (``kpi.parallel``). Either way peak memory stays
+that of the facts, not of 100,000 records.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from datetime import datetime
+
+from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode
+from incidentctl.kpi.facts import IncidentFacts, KpiPolicies, incident_facts, settled_at
+from incidentctl.kpi.parallel import facts_stream
+from incidentctl.sla.calendar import to_seconds
+from incidentctl.store.cache import FileStat, digest, file_stat
+from incidentctl.store.parallel import PARALLEL_AFTER
+from incidentctl.store.reader import read_text
+from incidentctl.store.repo import Repository
+
+Miss = tuple[int, str, FileStat | None]  # place in the result, path, stat before reading
+
+
+def facts_cache(repo: Repository, pol: KpiPolicies) -> FactsCache:
+    """The repository's facts cache: off with the record cache (``INCIDENTCTL_NO_CACHE``)
+    and for a repository read from git (``--as-of``), whose files are not on disk."""
+    if repo.cache.path is None or type(repo) is not Repository:
+        return FactsCache(None)
+    texts = {name: source.text for name, source in repo.policies.sources.items()}
+    zones = [c.zone.key for c in pol.sla.calendars.values()] if pol.sla else []
+    return FactsCache.for_root(repo.root, cache_key(texts, zones, _limit(repo)))
+
+
+def _limit(repo: Repository) -> int:
+    return repo.config.limits.max_file_bytes
+
+
+def cached_facts(
+    repo: Repository,
+    pol: KpiPolicies,
+    now: datetime,
+    skipped: Callable[[str], None],
+) -> list[IncidentFacts]:
+    """The facts of every valid incident reported by ``now``, in path order.
+
+    ``skipped`` is called with the path of each file that is not a valid record.
+    """
+    cache = facts_cache(repo, pol)
+    at = to_seconds(now)
+    found: list[IncidentFacts | None] = []
+    missing: list[Miss] = []
+    # nothing built here is garbage until the run ends: collecting only costs time
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        cache.open()
+        paths = repo.incident_paths()
+        root = str(repo.root)  # strings, not a Path per file: 100,000 of them add up
+        found = [None] * len(paths)
+        hits: list[Miss] = []
+        rows: list[str] = []
+        for i, rel in enumerate(paths):
+            stat = file_stat(f"{root}/{rel}") if cache.enabled else None
+            entry = cache.fresh(rel, stat)
+            if entry is None:
+                missing.append((i, rel, stat))
+            elif entry[6] > at:
+                missing.append((i, rel, None))  # settled after now: computed, not kept
+            else:
+                hits.append((i, rel, stat))
+                rows.append(entry[7])
+        for hit, item in zip(hits, decode(rows), strict=True):
+            if item is None:
+                missing.append(hit)  # a damaged row: computed again
+            else:
+                found[hit[0]] = item
+        if missing and cache.has_rows:
+            missing = _same_text(repo, cache, missing, found, at)
+        _compute(repo, pol, now, cache, missing, found, skipped, whole=len(missing) == len(paths))
+    finally:
+        if collecting:
+            gc.enable()
+    cache.save(paths)
+    cache.close()
+    return [f for f in found if f is not None]
+
+
+def _same_text(
+    repo: Repository,
+    cache: FactsCache,
+    missing: list[Miss],
+    found: list[IncidentFacts | None],
+    at: int,
+) -> list[Miss]:
+    """Serve files whose stat changed but whose text a row has (a checkout, a touch)."""
+    left: list[Miss] = []
+    for i, rel, stat in missing:
+        if stat is None:  # settled after now, or gone: nothing to match
+            left.append((i, rel, stat))
+            continue
+        text, _ = read_text(repo.root / rel, rel, _limit(repo))
+        entry = None if text is None else cache.with_digest(digest(text))
+        item = decode([entry[7]])[0] if entry is not None and entry[6] <= at else None
+        if entry is None or item is None:
+            left.append((i, rel, stat))
+            continue
+        found[i] = item
+        cache.note(rel, stat, entry[5], entry[6], entry[7])
+    return left
+
+
+def _compute(
+    repo: Repository,
+    pol: KpiPolicies,
+    now: datetime,
+    cache: FactsCache,
+    missing: list[Miss],
+    found: list[IncidentFacts | None],
+    skipped: Callable[[str], None],
+    *,
+    whole: bool,
+) -> None:
+    """Read and compute the facts of the files the cache could not serve, and keep them."""
+    before = len(missing)
+    missing = _on_every_core(repo, pol, now, cache, missing, found)
+    if not missing:
+        return
+    whole = whole and len(missing) == before
+    at = to_seconds(now)
+    # a whole load also refreshes the record index, as before there was a facts cache
+    repo.load_incidents(None if whole else [rel for _, rel, _ in missing], save=True)
+    for i, rel, stat in missing:
+        record = repo.load_incident(rel)
+        if record is None:
+            skipped(rel)
+            continue
+        item = incident_facts(record.model, pol, now)
+        if item is None:
+            continue  # reported after now
+        item.clocks = ()  # as served from the cache: the clocks are not kept
+        found[i] = item
+        settled = settled_at(record.model)
+        if settled <= at:
+            cache.note(rel, stat, digest(record.source.text), settled, encode(item))
+
+
+def _on_every_core(
+    repo: Repository,
+    pol: KpiPolicies,
+    now: datetime,
+    cache: FactsCache,
+    missing: list[Miss],
+    found: list[IncidentFacts | None],
+) -> list[Miss]:
+    """Compute many files' facts in worker processes, or from the record index.
+
+    With validated records in the record index, rebuilding them costs less than
+    parsing them again, even on two cores: then the parent does it all, one record
+    at a time. Returns the files left for the usual path (those with any finding,
+    and those the record index does not hold).
+    """
+    if type(repo) is not Repository or len(missing) < PARALLEL_AFTER:
+        return missing
+    repo.cache.open()
+    if repo.cache.has_records():
+        return _from_record_index(repo, pol, now, cache, missing, found)
+    rels = [rel for _, rel, _ in missing]
+    stream = facts_stream(repo.root, rels, _limit(repo), now, pol)
+    if stream is None:
+        return missing
+    at = to_seconds(now)
+    left: list[Miss] = []
+    places: list[int] = []
+    rows: list[str] = []
+    for (i, rel, stat), result in zip(missing, stream, strict=True):
+        if result is None:
+            left.append((i, rel, stat))
+            continue
+        key, settled, row = result
+        if row is None:
+            continue  # reported after now
+        places.append(i)
+        rows.append(row)
+        if settled <= at:
+            cache.note(rel, stat, key, settled, row)
+    for i, item in zip(places, decode(rows), strict=True):
+        found[i] = item
+    return left
+
+
+def _from_record_index(
+    repo: Repository,
+    pol: KpiPolicies,
+    now: datetime,
+    cache: FactsCache,
+    missing: list[Miss],
+    found: list[IncidentFacts | None],
+) -> list[Miss]:
+    """Facts of records rebuilt from the record index, each dropped once its facts are
+    known: holding 100,000 records would take over a gigabyte."""
+    at = to_seconds(now)
+    left: list[Miss] = []
+    repo.cache.prefetch()  # one query, not one per record
+    for i, rel, stat in missing:
+        text, _ = read_text(repo.root / rel, rel, _limit(repo))
+        key = None if text is None else digest(text)
+        model = None if key is None else repo.cache.get(key)
+        if key is None or model is None:
+            left.append((i, rel, stat))
+            continue
+        item = incident_facts(model, pol, now)
+        if item is None:
+            continue  # reported after now
+        item.clocks = ()  # as served from the cache: the clocks are not kept
+        found[i] = item
+        settled = settled_at(model)
+        if settled <= at:
+            cache.note(rel, stat, key, settled, encode(item))
+    return left

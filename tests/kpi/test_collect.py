@@ -1,0 +1,241 @@
+"""KPI facts through the facts cache: the same facts as computed afresh, and never stale."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from incidentctl.commands.kpi import collect_facts, kpi_facts, kpi_policies
+from incidentctl.kpi import cache, collect
+from incidentctl.kpi.cache import DB_FILE
+from incidentctl.kpi.facts import IncidentFacts
+from incidentctl.store.cache import CACHE_DIR, FileStat
+from incidentctl.store.repo import load_repository
+from tests.kpi.helpers import NOW, REPO
+
+A = "incidents/2026/INC-2026-0001.yaml"  # closed
+E = "incidents/2026/INC-2026-0005.yaml"  # on hold
+H = "incidents/2026/INC-2026-0008.yaml"  # reported after NOW
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A writable copy of the hand-computed KPI fixture."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".incidentctl-cache"))
+    return root
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The IDs whose facts were computed (not served by the cache), run after run."""
+    seen: list[str] = []
+    real = collect.incident_facts
+
+    def spy(incident, pol, now):  # type: ignore[no-untyped-def]
+        seen.append(incident.id)
+        return real(incident, pol, now)
+
+    monkeypatch.setattr(collect, "incident_facts", spy)
+    yield seen
+
+
+def run(root: Path, now: datetime = NOW, *, use_cache: bool = True) -> list[IncidentFacts]:
+    repo = load_repository(root, use_cache=use_cache)
+    return kpi_facts(repo, kpi_policies(repo), now, io.StringIO())
+
+
+def fresh(root: Path, now: datetime = NOW) -> list[IncidentFacts]:
+    """The facts computed from the files, no cache at all (clocks left out, as kpi does)."""
+    repo = load_repository(root)
+    found = collect_facts(repo, kpi_policies(repo), now, io.StringIO())
+    return [replace(f, clocks=()) for f in found]
+
+
+def rows(root: Path) -> list[str]:
+    db = sqlite3.connect(root / CACHE_DIR / DB_FILE)
+    try:
+        return [r for (r,) in db.execute("SELECT rel FROM facts ORDER BY rel")]
+    finally:
+        db.close()
+
+
+def test_a_warm_run_computes_only_what_is_not_settled(repo: Path, computed: list[str]) -> None:
+    first = run(repo)
+    assert first == fresh(repo)
+    assert len(computed) == 8
+    # every incident settled by now is kept: closed, open and cancelled alike
+    assert rows(repo) == [f"incidents/2026/INC-2026-000{n}.yaml" for n in range(1, 8)]
+    computed.clear()
+    assert run(repo) == first
+    assert computed == ["INC-2026-0008"]  # reported after now: computed each run, left out
+
+
+def test_now_before_a_records_last_entry_computes_it_afresh(
+    repo: Path, computed: list[str]
+) -> None:
+    run(repo)
+    computed.clear()
+    earlier = NOW - timedelta(days=6)  # Nov 17 12:00: before C's closure, D's report, E's hold
+    assert run(repo, earlier) == fresh(repo, earlier)
+    served = {f"INC-2026-000{n}" for n in range(1, 9)} - set(computed)
+    assert served == {"INC-2026-0001", "INC-2026-0002", "INC-2026-0006", "INC-2026-0007"}
+    assert rows(repo) == [f"incidents/2026/INC-2026-000{n}.yaml" for n in range(1, 8)]
+
+
+def test_an_edited_record_is_computed_again(repo: Path, computed: list[str]) -> None:
+    run(repo)
+    computed.clear()
+    path = repo / A
+    path.write_text(path.read_text().replace("score: 5", "score: 3"))
+    after = {f.id: f for f in run(repo)}
+    assert computed == ["INC-2026-0001", "INC-2026-0008"]
+    assert after["INC-2026-0001"].csat == 3
+    assert list(after.values()) == fresh(repo)
+
+
+def _same_size_edit(root: Path, rel: str = A) -> None:
+    """Priority P2 becomes P3 (other targets, calendar), size and mtime as they were."""
+    path = root / rel
+    before = path.stat()
+    path.write_text(path.read_text().replace("priority: P2", "priority: P3"))
+    assert path.stat().st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_a_same_size_edit_with_the_same_mtime_is_seen(repo: Path) -> None:
+    before = {f.id: f for f in run(repo)}
+    _same_size_edit(repo)  # the ctime still moves, as git's index also compares
+    after = {f.id: f for f in run(repo)}
+    assert (before["INC-2026-0001"].priority, after["INC-2026-0001"].priority) == ("P2", "P3")
+    assert list(after.values()) == fresh(repo)
+
+
+def _coarse(path: str | Path) -> FileStat | None:
+    """A file system with one-second timestamps and no ctime or inode to compare."""
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns // 10**9 * 10**9, 0, 0)
+
+
+# tick 1 is the control: a run that began a whole tick after the file's mtime may trust
+# it (any later edit carries a later mtime); it shows that the rule is what decides
+@pytest.mark.parametrize(("tick", "stale"), [(0, False), (1, True)], ids=["racy", "control"])
+def test_an_edit_within_the_tick_the_cache_was_written_is_racy(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, tick: int, stale: bool
+) -> None:
+    monkeypatch.setattr(collect, "file_stat", _coarse)
+    coarse = _coarse(repo / A)
+    assert coarse is not None
+    # the run that reads the file starts in the second it was written (tick 0), or in
+    # the next one (tick 1)
+    monkeypatch.setattr(cache, "_stamp", lambda _: coarse[1] + tick * 10**9)
+    run(repo)
+    _same_size_edit(repo)  # same size, same second: the coarse stat cannot tell
+    got = {f.id: f.priority for f in run(repo)}
+    assert got["INC-2026-0001"] == ("P2" if stale else "P3")
+
+
+def test_a_touched_file_is_matched_by_its_text(repo: Path, computed: list[str]) -> None:
+    first = run(repo)
+    computed.clear()
+    os.utime(repo / A, ns=(0, 10**9))  # a checkout or a touch: new stat, same text
+    assert run(repo) == first
+    assert computed == ["INC-2026-0008"]
+
+
+def test_a_policy_change_starts_afresh(repo: Path, computed: list[str]) -> None:
+    run(repo)
+    computed.clear()
+    sla = repo / "policies/sla.yaml"
+    sla.write_text(sla.read_text().replace("P2: {respond: 30m", "P2: {respond: 10m"))
+    after = {f.id: f for f in run(repo)}
+    assert len(computed) == 8
+    assert after["INC-2026-0001"].respond_met is False  # acknowledged after 20 minutes
+    assert list(after.values()) == fresh(repo)
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        ("incidentctl.kpi.cache.__version__", "99.0"),
+        ("holidays.__version__", "0.0.1"),
+        ("pydantic.VERSION", "2.99"),
+        ("incidentctl.kpi.cache.SCHEMA", 99),
+        ("incidentctl.kpi.cache.code_fingerprint", lambda: "edited"),
+        ("incidentctl.kpi.cache.zone_fingerprint", lambda zones: "new rules"),
+    ],
+    ids=["incidentctl", "holidays", "pydantic", "schema", "code", "time-zones"],
+)
+def test_an_upgrade_starts_afresh(
+    repo: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch, upgrade: tuple[str, object]
+) -> None:
+    run(repo)
+    computed.clear()
+    monkeypatch.setattr(*upgrade)
+    run(repo)
+    assert len(computed) == 8
+
+
+def test_a_damaged_row_or_file_is_computed_again(repo: Path, computed: list[str]) -> None:
+    first = run(repo)
+    db = sqlite3.connect(repo / CACHE_DIR / DB_FILE)
+    db.execute("UPDATE facts SET row = '{not json' WHERE rel = ?", (A,))
+    db.execute("UPDATE facts SET row = '[1, 2]' WHERE rel = ?", (E,))
+    db.commit()
+    db.close()
+    computed.clear()
+    assert run(repo) == first
+    assert sorted(computed) == ["INC-2026-0001", "INC-2026-0005", "INC-2026-0008"]
+    (repo / CACHE_DIR / DB_FILE).write_bytes(b"garbage, not a database" * 100)
+    assert run(repo) == first
+    assert len(rows(repo)) == 7  # and rewritten
+
+
+def test_without_a_writable_cache_folder_it_computes_everything(
+    repo: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(path: Path) -> int:
+        raise PermissionError(30, "Read-only file system", str(path))
+
+    monkeypatch.setattr(cache, "_stamp", read_only)
+    assert run(repo) == fresh(repo)
+    assert run(repo) == fresh(repo)
+    assert len(computed) == 16
+    assert not (repo / CACHE_DIR / DB_FILE).exists()
+
+
+def test_a_cache_folder_that_is_a_file_is_no_obstacle(repo: Path) -> None:
+    (repo / CACHE_DIR).write_text("not a folder")
+    assert run(repo) == fresh(repo)
+
+
+def test_off_with_the_record_cache(repo: Path) -> None:
+    assert run(repo, use_cache=False) == fresh(repo)
+    assert not (repo / CACHE_DIR).exists()
+
+
+def test_an_invalid_record_is_warned_of_every_run_and_never_kept(repo: Path) -> None:
+    path = repo / A
+    path.write_text(path.read_text().replace("channel: portal", "chanel: portal"))
+    for _ in range(2):
+        loaded = load_repository(repo, use_cache=True)
+        err = io.StringIO()
+        found = kpi_facts(loaded, kpi_policies(loaded), NOW, err)
+        assert "INC-2026-0001" not in {f.id for f in found}
+        assert f"skipped {A}: not a valid incident record" in err.getvalue()
+    assert A not in rows(repo)
+
+
+def test_a_deleted_file_leaves_the_cache(repo: Path) -> None:
+    run(repo)
+    (repo / A).unlink()
+    assert "INC-2026-0001" not in {f.id for f in run(repo)}
+    assert A not in rows(repo)
