@@ -19,8 +19,7 @@ from incidentctl.kpi.cache import encode
 from incidentctl.kpi.facts import KpiPolicies, incident_facts, settled_at
 from incidentctl.store.cache import digest
 from incidentctl.store.parallel import stream
-from incidentctl.store.reader import parse_incident, read_text
-from incidentctl.store.source import Source
+from incidentctl.store.reader import read_clean_incident
 
 # digest of the text read, settled instant, facts row at now (None: reported after now);
 # None for a file with any finding
@@ -36,12 +35,10 @@ def _start(policies: KpiPolicies) -> None:
 
 def facts_of(root: str, rel: str, max_bytes: int, now: datetime, pol: KpiPolicies) -> Result:
     """One file's result, as a worker computes it."""
-    text, problems = read_text(Path(root, rel), rel, max_bytes)
-    if text is None or problems:
+    clean = read_clean_incident(Path(root, rel), rel, max_bytes)
+    if clean is None:
         return None
-    model, problems = parse_incident(Source(rel, text))
-    if model is None or problems:
-        return None
+    text, model = clean
     item = incident_facts(model, pol, now)
     return digest(text), settled_at(model), None if item is None else encode(item)
 

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from incidentctl.store.cache import digest
-from incidentctl.store.reader import parse_incident, read_text
-from incidentctl.store.source import Source
+from incidentctl.store.reader import read_clean_incident
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_AFTER = 2000
@@ -42,12 +41,10 @@ Parsed = tuple[str, str] | None  # (digest of the text parsed, the record's JSON
 
 def _parse_one(root: str, rel: str, max_bytes: int) -> Parsed:
     """A clean record's digest and JSON, or None when the file has any finding."""
-    text, problems = read_text(Path(root, rel), rel, max_bytes)
-    if text is None or problems:
+    clean = read_clean_incident(Path(root, rel), rel, max_bytes)
+    if clean is None:
         return None
-    model, problems = parse_incident(Source(rel, text))
-    if model is None or problems:
-        return None
+    text, model = clean
     return digest(text), model.model_dump_json(by_alias=True, exclude_unset=True)
 
 

@@ -169,3 +169,13 @@ def parse_incident(source: Source) -> tuple[Incident | None, list[Diagnostic]]:
     data, problems = parse_yaml(source.text, source)
     model, schema_problems = validate_model(Read(source, data, problems), Incident)
     return model, problems + schema_problems
+
+
+def read_clean_incident(path: Path, rel: str, max_bytes: int) -> tuple[str, Incident] | None:
+    """The text and record of an incident file without any finding, else None (a
+    worker's path: a file with findings is read again by the parent, for messages)."""
+    text, problems = read_text(path, rel, max_bytes)
+    if text is None or problems:
+        return None
+    model, problems = parse_incident(Source(rel, text))
+    return None if model is None or problems else (text, model)
