@@ -317,3 +317,12 @@ def test_a_duplicate_issue_is_reported_and_the_oldest_kept(
     result = check(scenario_repo, fake, RUN1)
     assert f"issues #1 and #{copy} are both about INC-2026-0050:respond" in result.err
     assert fake.state.writes(seen) == []
+
+
+def test_a_record_named_otherwise_than_its_id_is_still_escalated(scenario_repo: Path) -> None:
+    """Clocks carry the record's ``id``; a file named otherwise (INC001) is found anyway."""
+    path = scenario_repo / "incidents/2026/INC-2026-0050.yaml"
+    path.rename(path.with_name("INC-2026-0059.yaml"))
+    result = check(scenario_repo, None, RUN1, open_issues=False, dry_run=True)
+    assert result.code == 1
+    assert "INC-2026-0050" in result.out and "trigger breach" in result.out

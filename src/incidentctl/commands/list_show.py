@@ -113,9 +113,11 @@ def _rows(request: ListRequest) -> list[dict[str, Any]]:
     if request.open_only:
         wanted &= _OPEN
     indexed: dict[str, str] = {}
-    records = repo.load_incidents(repo.incident_paths_with(wanted, indexed))
+    chosen = repo.incident_paths_with(wanted, indexed)
     rows = [_from_index(blob, request.now) for blob in indexed.values()]
-    for record in records:
+    for _, record, _ in repo.iter_incidents(chosen):  # one at a time: 100,000 take GiBs
+        if record is None:
+            continue
         repo.cache.note_summary(record.source.rel, _indexed(record.model))
         rows.append(summary(record.model, request.now))
     repo.cache.save(prune=False)

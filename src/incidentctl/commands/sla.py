@@ -63,19 +63,10 @@ def collect(
     knows the status of every unchanged file), so open clocks cost open incidents.
     """
     results: list[ClockResult] = []
-    if statuses is None:
-        paths = repo.incident_paths()
-        repo.load_incidents()  # all at once, so the record cache is refreshed and saved
-    else:
-        paths = repo.incident_paths_with(statuses)
-        repo.load_incidents(paths, save=True)
-    for rel in paths:
-        record = repo.load_incident(rel)
+    paths = repo.incident_paths() if statuses is None else repo.incident_paths_with(statuses)
+    for rel, record, problems in repo.iter_incidents(paths):  # one record at a time
         if record is None:
-            problem = next(
-                (d for d in repo.diagnostics if d.path == rel and d.severity is Severity.ERROR),
-                None,
-            )
+            problem = next((d for d in problems if d.severity is Severity.ERROR), None)
             detail = (
                 f" (line {problem.line}: {problem.message})" if problem and problem.line else ""
             )
@@ -85,6 +76,10 @@ def collect(
             results.extend(clocks(record.model, policies, now))
         except NoTarget as exc:
             _warn(err, f"skipped {rel}: {exc}")
+    if statuses is None:
+        repo.save_whole()
+    else:
+        repo.cache.save(prune=False)
     return results
 
 

@@ -66,7 +66,7 @@ def execute(request: SlaCheckRequest, out: TextIO | None = None, err: TextIO | N
     results = sorted(collect(repo, policies, request.now, err), key=urgency)
     targets = plan.build(
         results,
-        _incidents(repo),
+        _incidents(repo, {r.incident_id for r in results}),
         policies.thresholds,
         policies.sla.page_rules(),
         policies.services,
@@ -162,12 +162,19 @@ def _message(exc: ServiceError, redact: Redactor) -> str:
     return redact(exc.message + (f" (hint: {exc.hint})" if exc.hint else ""))
 
 
-def _incidents(repo: Repository) -> dict[str, tuple[str, Incident]]:
+def _incidents(repo: Repository, ids: set[str]) -> dict[str, tuple[str, Incident]]:
+    """The records the clocks belong to, by ID: found by name (one read each), or, for
+    a record whose ``id`` is not its file name (INC001), by reading every file."""
     found: dict[str, tuple[str, Incident]] = {}
-    for rel in repo.incident_paths():
-        record = repo.load_incident(rel)  # already parsed by collect(): cached
-        if record is not None:
-            found.setdefault(record.model.id, (rel, record.model))
+    for incident_id in sorted(ids):
+        record = repo.incident(incident_id)
+        if record is not None and record.model.id == incident_id:
+            found[incident_id] = (record.source.rel, record.model)
+    if len(found) < len(ids):
+        for rel in repo.incident_paths():
+            record = repo.load_incident(rel)
+            if record is not None and record.model.id in ids:
+                found.setdefault(record.model.id, (rel, record.model))
     return found
 
 

@@ -231,6 +231,20 @@ class Repository:
             self.cache.save(prune=False)
         return records
 
+    def iter_incidents(
+        self, rels: list[str]
+    ) -> Iterator[tuple[str, IncidentRecord | None, list[Diagnostic]]]:
+        """Each file of ``rels`` in turn: its record (None if invalid) and loading
+        findings (which also join ``diagnostics``). Records are not kept, so memory
+        stays flat; the caller saves the index."""
+        if len(rels) > CACHE_AFTER:
+            self.cache.open()
+            self.cache.prefetch_for(rels)
+        for rel, parsed in zip(rels, self.parsed(rels), strict=False):
+            record, problems = self.read_incident(rel, parsed)
+            self.diagnostics.extend(problems)
+            yield rel, record, problems
+
     def parsed(self, chosen: list[str]) -> Iterator[Parsed]:
         """Workers' results for a cold load of many files, in order; else None for each."""
         if type(self) is not Repository or self._incidents or self.cache.has_records():
