@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
@@ -88,6 +86,11 @@ def _stream(
     count: int,
     setup: Setup | None = None,
 ) -> Iterator[R | None]:
+    # imported here: a command about one record never starts workers, and the import
+    # costs it about 20 ms
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
     done = 0
     initializer, initargs = setup or (None, ())
