@@ -66,5 +66,5 @@ def test_without_worker_processes_the_parent_parses(
 
     monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", refuse)
     assert _outcome(base_repo) == sequential
