@@ -8,6 +8,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from incidentctl.commands.export import ExportRequest, execute, tables
 from incidentctl.kpi.export import TABLES
 from tests.kpi.helpers import NOW, load
@@ -81,3 +83,19 @@ def test_out_writes_every_table(tmp_path: Path) -> None:
         header = (tmp_path / "x" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
         assert header.split(",") == list(TABLES[name])
     assert "incidents.csv: 7 rows" in err.getvalue()
+
+
+def test_an_error_while_exporting_leaves_the_old_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    assert execute(ExportRequest(load(), NOW, out=out), io.StringIO(), io.StringIO()) == 0
+    before = {p.name: p.read_text() for p in out.iterdir()}
+
+    def broken(*_: object) -> object:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("incidentctl.commands.export.clock_rows", broken)
+    with pytest.raises(RuntimeError):
+        execute(ExportRequest(load(), NOW, out=out), io.StringIO(), io.StringIO())
+    assert {p.name: p.read_text() for p in out.iterdir()} == before  # no temporary left

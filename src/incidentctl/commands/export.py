@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -12,11 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from incidentctl.commands.kpi import collect_facts, kpi_policies
+from incidentctl.commands.kpi import kpi_policies, skipped
 from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.kpi.export import TABLES, Row, clock_rows, event_rows, incident_row
+from incidentctl.kpi.facts import incident_facts
 from incidentctl.sla.calendar import to_seconds
-from incidentctl.store.atomic import write_atomic
+from incidentctl.store.atomic import writing_atomic
 from incidentctl.store.repo import Repository
 
 FORMATS = ("ndjson", "csv")
@@ -31,39 +32,43 @@ class ExportRequest:
     table: str = "incidents"
 
 
-def tables(repo: Repository, now: datetime, err: TextIO) -> dict[str, list[Row]]:
-    """Every table's rows for the incidents reported by ``now``, as they stood at ``now``."""
-    by_id = {f.id: f for f in collect_facts(repo, kpi_policies(repo), now, err)}
+def rows_by_incident(
+    repo: Repository, now: datetime, err: TextIO
+) -> Iterator[dict[str, list[Row]]]:
+    """Each incident reported by ``now``, as it stood at ``now``: its rows of every
+    table. Records are read one at a time and dropped (100,000 would take GiBs);
+    invalid ones are warned of."""
+    policies = kpi_policies(repo)
     at = to_seconds(now)
-    out: dict[str, list[Row]] = {name: [] for name in TABLES}
-    for rel in repo.incident_paths():
-        record = repo.load_incident(rel)
-        fact = by_id.get(record.model.id) if record is not None else None
-        if record is None or fact is None:
+    for rel, record, _ in repo.iter_incidents(repo.incident_paths()):
+        if record is None:
+            skipped(repo, rel, err)
             continue
+        fact = incident_facts(record.model, policies, now)
+        if fact is None:
+            continue  # reported after now
         model = record.model
         kept = [e for e in model.timeline if to_seconds(e.at) <= at]
         past = model.model_copy(update={"timeline": kept})
-        out["incidents"].append(incident_row(past, fact, rel))
-        out["events"].extend(event_rows(past))
-        out["clocks"].extend(clock_rows(fact.clocks))
+        yield {
+            "incidents": [incident_row(past, fact, rel)],
+            "events": list(event_rows(past)),
+            "clocks": list(clock_rows(fact.clocks)),
+        }
+    repo.save_whole()
+
+
+def tables(repo: Repository, now: datetime, err: TextIO) -> dict[str, list[Row]]:
+    """Every table's rows for the incidents reported by ``now``, as they stood at ``now``."""
+    out: dict[str, list[Row]] = {name: [] for name in TABLES}
+    for rows in rows_by_incident(repo, now, err):
+        for name, more in rows.items():
+            out[name].extend(more)
     return out
 
 
-def ndjson_lines(rows: Iterable[Row]) -> Iterator[str]:
-    for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
-
-
-def write_csv(rows: Iterable[Row], columns: tuple[str, ...], out: TextIO) -> None:
-    """CSV with a header row; None is an empty cell, booleans are true / false."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row[c]) for c in columns])
-
-
 def _cell(value: object) -> object:
+    """A CSV cell: None is empty, booleans are true / false."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -71,11 +76,24 @@ def _cell(value: object) -> object:
     return value
 
 
-def render(name: str, rows: list[Row], fmt: str, out: TextIO) -> None:
-    if fmt == "csv":
-        write_csv(rows, TABLES[name], out)
-    else:
-        out.writelines(ndjson_lines(rows))
+class _Table:
+    """One table written as its rows come, in either format."""
+
+    def __init__(self, name: str, fmt: str, out: TextIO) -> None:
+        self.columns = TABLES[name]
+        self.out = out
+        self.count = 0
+        self.csv = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+        if self.csv is not None:
+            self.csv.writerow(self.columns)
+
+    def write(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            self.count += 1
+            if self.csv is not None:
+                self.csv.writerow([_cell(row[c]) for c in self.columns])
+            else:
+                self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def execute(request: ExportRequest, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -86,17 +104,25 @@ def execute(request: ExportRequest, out: TextIO | None = None, err: TextIO | Non
         raise UsageError(f"--format: unknown format {request.format!r}", "use ndjson or csv")
     if request.table not in TABLES:
         raise UsageError(f"--table: unknown table {request.table!r}", "use " + ", ".join(TABLES))
-    data = tables(request.repo, request.now, err)
     if request.out is None:
-        render(request.table, data[request.table], request.format, out)
+        table = _Table(request.table, request.format, out)
+        for rows in rows_by_incident(request.repo, request.now, err):
+            table.write(rows[request.table])
         return EXIT_CLEAN
     if request.out.exists() and not request.out.is_dir():
         raise UsageError(f"--out: {request.out} is not a folder", "give a folder to write into")
     request.out.mkdir(parents=True, exist_ok=True)
-    for name, rows in data.items():
-        buf = io.StringIO()
-        render(name, rows, request.format, buf)
-        path = request.out / f"{name}.{request.format}"
-        write_atomic(path, buf.getvalue())
-        print(f"{path}: {len(rows)} rows", file=err)
+    # each table is written as its rows come into a temporary file; the three replace
+    # the old ones only once every row is written (an error leaves the old files)
+    paths = {name: request.out / f"{name}.{request.format}" for name in TABLES}
+    with contextlib.ExitStack() as files:
+        written = {
+            name: _Table(name, request.format, files.enter_context(writing_atomic(path)))
+            for name, path in paths.items()
+        }
+        for rows in rows_by_incident(request.repo, request.now, err):
+            for name, more in rows.items():
+                written[name].write(more)
+    for name, table in written.items():
+        print(f"{paths[name]}: {table.count} rows", file=err)
     return EXIT_CLEAN

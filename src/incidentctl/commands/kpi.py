@@ -108,7 +108,7 @@ def collect_facts(
     for rel in repo.incident_paths():
         record = repo.load_incident(rel)
         if record is None:
-            _skipped(repo, rel, err)
+            skipped(repo, rel, err)
             continue
         item = incident_facts(record.model, policies, now)
         if item is not None:
@@ -124,10 +124,10 @@ def kpi_facts(
     """
     from incidentctl.kpi.collect import cached_facts
 
-    return cached_facts(repo, policies, now, lambda rel: _skipped(repo, rel, err))
+    return cached_facts(repo, policies, now, lambda rel: skipped(repo, rel, err))
 
 
-def _skipped(repo: Repository, rel: str, err: TextIO) -> None:
+def skipped(repo: Repository, rel: str, err: TextIO) -> None:
     problem = next(
         (d for d in repo.diagnostics if d.path == rel and d.severity is Severity.ERROR), None
     )

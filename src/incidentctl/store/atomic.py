@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never half."""
+    with writing_atomic(path) as handle:
+        handle.write(text)
+
+
+@contextlib.contextmanager
+def writing_atomic(path: Path) -> Iterator[TextIO]:
+    """A file to write in pieces that replaces ``path`` whole when the block ends
+    without an error (and is removed if it raises)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp creates 0600; keep the old file's mode, or the usual one for a new file
