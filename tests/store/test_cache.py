@@ -223,3 +223,16 @@ def test_a_file_the_whole_load_could_not_read_is_still_listed(
     paths = load_repository(indexed, use_cache=True).incident_paths_with(ALL)
     assert paths == [INC, big.relative_to(indexed).as_posix()]
     assert walks == []
+
+
+def test_a_walk_made_before_the_run_began_is_not_kept(indexed: Path, walks: list[int]) -> None:
+    """A file added after such a walk, in the tick of its folder's mtime, would be
+    missed: only a walk that began after the run's stamp lists the folders."""
+    for path in [indexed, *indexed.rglob("*")]:
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    repo = load_repository(indexed, use_cache=True)
+    repo.incident_paths()  # the walk, before the index is opened
+    repo.load_incidents()
+    walks.clear()
+    assert load_repository(indexed, use_cache=True).incident_paths_with(ALL) == [INC]
+    assert walks == [1]

@@ -67,6 +67,8 @@ def run(
     chosen = None if incident_paths is None else list(incident_paths)
     ids = None if chosen is None else {i for i in map(id_from_path, chosen) if i}
     ctx = Context(repo, now, ids)
+    if chosen is None:
+        repo.cache.open()  # before the walk (see Repository.save_whole)
     out = _Checker(ctx).check(repo.incident_paths() if chosen is None else chosen, chosen is None)
     for repo_check in REPO_CHECKS:
         out.extend(repo_check(ctx))

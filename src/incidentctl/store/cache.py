@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
@@ -99,6 +100,7 @@ class RecordCache:
         self._seen: dict[str, Entry] = {}
         self._started = 0
         self._listed: tuple[dict[str, int], int, list[str]] | None = None
+        self.opened_at = 0
 
     @classmethod
     def for_root(cls, root: Path, enabled: bool = True, key: str = "") -> RecordCache:
@@ -119,6 +121,7 @@ class RecordCache:
         if self.path is None or self._open:
             return
         self._open = True
+        self.opened_at = time.monotonic_ns()  # before the stamp: see Repository.save_whole
         try:
             self.path.parent.mkdir(exist_ok=True)
             gitignore = self.path.parent / ".gitignore"

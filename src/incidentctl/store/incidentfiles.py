@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from pathlib import Path
 
@@ -34,8 +35,10 @@ class IncidentFiles(Mapping[str, list[str]]):
         self._diagnostics = diagnostics
         self._all: dict[str, list[str]] | None = None
         self._years: list[str] | None = None
-        # the mtimes of incidents/ and its year folders, taken just before the walk
+        # the mtimes of incidents/ and its year folders, taken just before the walk,
+        # and when (monotonic clock) the walk began
         self.listed: dict[str, int] = {}
+        self.walked_at = 0
 
     def years(self) -> list[str]:
         """The year folders, sorted (one ``scandir`` of ``incidents/``)."""
@@ -103,6 +106,7 @@ class IncidentFiles(Mapping[str, list[str]]):
     def walk(self) -> dict[str, list[str]]:
         """Every incident file, walking the folders once; reports misplaced files."""
         if self._all is None:
+            self.walked_at = time.monotonic_ns()
             self.listed = folder_mtimes(self._base)
             self._all = _scan(self._base, self._diagnostics)
         return self._all

@@ -198,9 +198,14 @@ class Repository:
         return [rel for rel in listing[1] if INCIDENT_PATH.match(rel)]
 
     def save_whole(self) -> None:
-        """Save the index after a whole load (which walked every folder)."""
+        """Save the index after a whole load (which walked every folder).
+
+        The folders' mtimes are kept only if the walk began after the index was
+        opened, that is after this run's stamp: a file added in the same clock tick
+        as a folder's mtime, after the walk, must make the folder racy.
+        """
         files = self.incident_files
-        if isinstance(files, IncidentFiles):
+        if isinstance(files, IncidentFiles) and files.walked_at > self.cache.opened_at > 0:
             self.cache.save(prune=True, folders=files.listed, paths=self.incident_paths())
         else:
             self.cache.save(prune=True)
@@ -209,6 +214,8 @@ class Repository:
         self, rels: Iterable[str] | None = None, *, save: bool = False
     ) -> list[IncidentRecord]:
         """Load every incident file, or ``rels``; a full load (or ``save``) updates the index."""
+        if rels is None:
+            self.cache.open()  # before the walk (see save_whole)
         chosen = self.incident_paths() if rels is None else list(rels)
         if rels is None or len(chosen) > CACHE_AFTER:
             self.cache.open()
