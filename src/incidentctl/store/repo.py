@@ -168,9 +168,10 @@ class Repository:
         paths = self._listed_paths(summaries is not None)
         if paths is None:
             paths = self.incident_paths()
-            if len(paths) <= CACHE_AFTER:
-                return paths
-            self.cache.open(summaries is not None)
+            if len(paths) > CACHE_AFTER:
+                self.cache.open(summaries is not None)
+        if len(paths) <= CACHE_AFTER:
+            return paths
         fresh = self.cache.fresh
         root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
         chosen = []
