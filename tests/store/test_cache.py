@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from incidentctl.errors import IncidentctlError
 from incidentctl.store import cache
 from incidentctl.store.atomic import write_atomic
 from incidentctl.store.cache import CACHE_DIR, DB_FILE, FileStat
@@ -236,3 +237,43 @@ def test_a_walk_made_before_the_run_began_is_not_kept(indexed: Path, walks: list
     walks.clear()
     assert load_repository(indexed, use_cache=True).incident_paths_with(ALL) == [INC]
     assert walks == [1]
+
+
+# --- a record of an unchanged clean file is rebuilt without reading the file --------
+
+
+def test_an_unchanged_record_is_rebuilt_without_reading_its_file(
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for path in indexed.rglob("*"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    _load(indexed)  # the index now trusts the file
+    reads: list[str] = []
+    original = Repository._read_text
+
+    def spy(self: Repository, rel: str) -> object:
+        reads.append(rel)
+        return original(self, rel)
+
+    monkeypatch.setattr(Repository, "_read_text", spy)
+    repo = load_repository(indexed, use_cache=True)
+    [record] = repo.load_incidents()
+    assert reads == []  # rebuilt from the cache, by the digest the index holds
+    assert record.source.text == (indexed / INC).read_text()  # read when asked for
+    assert reads == [INC]
+    assert record.source.locate(("status",)) == (15, 9)
+
+
+def test_a_text_changed_since_the_stat_is_never_paired_with_the_old_record(
+    indexed: Path,
+) -> None:
+    for path in indexed.rglob("*"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    _load(indexed)
+    repo = load_repository(indexed, use_cache=True)
+    [record] = repo.load_incidents()
+    path = indexed / INC
+    path.write_text(path.read_text().replace("Payroll export", "Payroll import"))
+    with pytest.raises(IncidentctlError) as caught:
+        _ = record.source.text
+    assert caught.value.message == f"{INC} changed while incidentctl was reading it"

@@ -14,12 +14,20 @@ from pydantic import BaseModel
 
 from incidentctl.checks import files
 from incidentctl.diagnostics import Diagnostic
-from incidentctl.errors import RepositoryNotFound
+from incidentctl.errors import IncidentctlError, RepositoryNotFound
 from incidentctl.model.config import RepoConfig
 from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
-from incidentctl.store.cache import STATUS, SUMMARY, RecordCache, digest, file_stat
+from incidentctl.store.cache import (
+    DIGEST,
+    STATUS,
+    SUMMARY,
+    FileStat,
+    RecordCache,
+    digest,
+    file_stat,
+)
 from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, folder_mtimes
 from incidentctl.store.parallel import Parsed, parse_stream
 from incidentctl.store.reader import (
@@ -127,6 +135,9 @@ class Repository:
             return self._incidents[rel]
         # stat before reading: a change after this stat shows in the next run's stat
         stat = file_stat(f"{self.root}/{rel}") if self.cache.is_open else None
+        known = self._unchanged(rel, stat)
+        if known is not None:
+            return known, []
         text, problems = self._read_text(rel)
         if text is None:
             return None, problems
@@ -143,6 +154,28 @@ class Repository:
         valid = model is not None and not problems
         self.cache.note(rel, stat, key, model.status.value if valid and model else None)
         return (IncidentRecord(source, model) if model is not None else None), problems
+
+    def _unchanged(self, rel: str, stat: FileStat | None) -> IncidentRecord | None:
+        """The record of a file the index knows, unchanged, to be clean, rebuilt from the
+        cache without reading the file (its text is read if a message needs it)."""
+        entry = self.cache.fresh(rel, stat)
+        if entry is None or entry[STATUS] is None:
+            return None
+        model = self.cache.get(entry[DIGEST])
+        if model is None:
+            return None
+        key = entry[DIGEST]
+        self.cache.note(rel, stat, key, entry[STATUS])
+
+        def load() -> str:
+            text = self._read_text(rel)[0] or ""
+            if digest(text) != key:  # the record would not be this text's: never mix them
+                raise IncidentctlError(
+                    f"{rel} changed while incidentctl was reading it", "run the command again"
+                )
+            return text
+
+        return IncidentRecord(Source(rel, load=load), model)
 
     def _read_text(self, rel: str) -> tuple[str | None, list[Diagnostic]]:
         """The text of a file of the repository (a snapshot reads it from git instead)."""

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from incidentctl.store import yamlread
 
 
-@dataclass(eq=False)
 class Source:
     """The text of one file; ``rel`` is its POSIX path relative to the repository root.
 
     ``line_offset`` is the number of lines before the YAML starts (the opening
-    ``---`` of a KB article's front matter).
+    ``---`` of a KB article's front matter). With ``load`` instead of ``text``, the
+    text is read when first asked for: a record rebuilt from the index for a file
+    known to be unchanged needs its text only if a message needs a position.
     """
 
-    rel: str
-    text: str
-    line_offset: int = 0
-    _positions: dict[yamlread.Path, tuple[int, int]] | None = field(default=None, repr=False)
+    __slots__ = ("_load", "_positions", "_text", "line_offset", "rel")
+
+    def __init__(
+        self,
+        rel: str,
+        text: str | None = None,
+        line_offset: int = 0,
+        *,
+        load: Callable[[], str] | None = None,
+    ) -> None:
+        self.rel = rel
+        self.line_offset = line_offset
+        self._text = text
+        self._load = load
+        self._positions: dict[yamlread.Path, tuple[int, int]] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._load() if self._load is not None else ""
+            self._load = None
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Source(rel={self.rel!r})"
 
     def locate(self, loc: Sequence[Any], *, key: bool = False) -> tuple[int, int]:
         """The (line, column) of the data at ``loc``, or of its nearest ancestor.
