@@ -20,11 +20,13 @@ from datetime import datetime
 from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode
 from incidentctl.kpi.facts import IncidentFacts, KpiPolicies, incident_facts, settled_at
 from incidentctl.kpi.parallel import facts_stream
+from incidentctl.model.incident import Incident
 from incidentctl.sla.calendar import to_seconds
 from incidentctl.store.cache import FileStat, digest, file_stat
 from incidentctl.store.parallel import PARALLEL_AFTER
 from incidentctl.store.reader import read_text
 from incidentctl.store.repo import Repository
+from incidentctl.store.source import Source
 
 Miss = tuple[int, str, FileStat | None]  # place in the result, path, stat before reading
 
@@ -134,7 +136,6 @@ def _compute(
     if not missing:
         return
     whole = whole and len(missing) == before
-    at = to_seconds(now)
     # a whole load also refreshes the record index, as before there was a facts cache
     repo.load_incidents(None if whole else [rel for _, rel, _ in missing], save=True)
     for i, rel, stat in missing:
@@ -142,14 +143,7 @@ def _compute(
         if record is None:
             skipped(rel)
             continue
-        item = incident_facts(record.model, pol, now)
-        if item is None:
-            continue  # reported after now
-        item.clocks = ()  # as served from the cache: the clocks are not kept
-        found[i] = item
-        settled = settled_at(record.model)
-        if settled <= at:
-            cache.note(rel, stat, digest(record.source.text), settled, encode(item))
+        found[i] = _facts(record.model, pol, now, record.source, cache, (rel, stat))
 
 
 def _on_every_core(
@@ -206,7 +200,6 @@ def _from_record_index(
 ) -> list[Miss]:
     """Facts of records rebuilt from the record index, each dropped once its facts are
     known: holding 100,000 records would take over a gigabyte."""
-    at = to_seconds(now)
     left: list[Miss] = []
     repo.cache.prefetch()  # one query, not one per record
     for i, rel, stat in missing:
@@ -216,12 +209,26 @@ def _from_record_index(
         if key is None or model is None:
             left.append((i, rel, stat))
             continue
-        item = incident_facts(model, pol, now)
-        if item is None:
-            continue  # reported after now
-        item.clocks = ()  # as served from the cache: the clocks are not kept
-        found[i] = item
-        settled = settled_at(model)
-        if settled <= at:
-            cache.note(rel, stat, key, settled, encode(item))
+        found[i] = _facts(model, pol, now, key, cache, (rel, stat))
     return left
+
+
+def _facts(
+    model: Incident,
+    pol: KpiPolicies,
+    now: datetime,
+    key: str | Source,
+    cache: FactsCache,
+    where: tuple[str, FileStat | None],
+) -> IncidentFacts | None:
+    """A record's facts (None if reported after now), kept in the cache once settled,
+    under ``key``: the digest of its file's text (computed from its source only then)."""
+    item = incident_facts(model, pol, now)
+    if item is None:
+        return None
+    item.clocks = ()  # as served from the cache: the clocks are not kept
+    settled = settled_at(model)
+    if settled <= to_seconds(now):
+        text_key = key if isinstance(key, str) else digest(key.text)
+        cache.note(where[0], where[1], text_key, settled, encode(item))
+    return item
