@@ -179,3 +179,17 @@ def test_install_goes_with_a_directory_or_refresh_workflows(scaffold: Path) -> N
         "--repo", str(scaffold), "init", "--refresh-workflows", "--install", "-r x.txt"
     )
     assert code == 2 and "pip would read it as an option" in err
+
+
+def test_a_workflow_that_is_not_utf8_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    from incidentctl.commands.workflows import refresh_workflows_in
+    from incidentctl.errors import UsageError
+
+    folder = tmp_path / ".github/workflows"
+    folder.mkdir(parents=True)
+    (folder / "a.yml").write_text('jobs: {x: {env: {INCIDENTCTL_INSTALL: "."}}}\n')
+    (folder / "b.yml").write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(UsageError) as caught:
+        refresh_workflows_in(tmp_path, "incidentctl==0.1.0")
+    assert caught.value.message.startswith(".github/workflows/b.yml: cannot be read as UTF-8")
+    assert (folder / "a.yml").read_text() == 'jobs: {x: {env: {INCIDENTCTL_INSTALL: "."}}}\n'

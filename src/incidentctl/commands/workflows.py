@@ -39,7 +39,13 @@ def refresh_workflows_in(
     edits = []
     for path in paths:
         rel = f"{WORKFLOWS}/{path.name}"
-        edit = set_install(path.read_text(encoding="utf-8"), install, rel)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                f"{rel}: cannot be read as UTF-8 text ({exc})", "fix or remove the file"
+            ) from None
+        edit = set_install(text, install, rel)
         edits.append((path, rel, edit))
     installing = [e for e in edits if e[2].values]
     if not installing:
