@@ -106,3 +106,25 @@ def test_a_scaffold_supports_the_whole_workflow(tmp_path: Path) -> None:
     assert code == 0 and out.startswith("INC-2026-0001: new, P4, app-support")
     code, out, _ = cli("--repo", str(target), "validate", "--base", "main", "--now", NOW)
     assert (code, out) == (0, "1 file checked: no problems\n")
+
+
+def test_the_site_configuration_is_the_bundled_one_as_in_this_repository(tmp_path: Path) -> None:
+    """One look for every site: init writes the bundled configuration, and this
+    repository's site/ is that configuration too."""
+    from incidentctl.site.engine import DEFAULT_CONFIG
+
+    bundled = {
+        p.relative_to(DEFAULT_CONFIG).as_posix(): p.read_text(encoding="utf-8")
+        for p in DEFAULT_CONFIG.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert "mkdocs.yml" in bundled and "assets/extra.css" in bundled
+    cli("init", str(tmp_path / "r"), "--now", NOW)
+    for root in (tmp_path / "r", Path(__file__).resolve().parents[2]):
+        site = root / "site"
+        found = {
+            p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+            for p in site.rglob("*")
+            if p.is_file()
+        }
+        assert found == bundled, root

@@ -67,6 +67,9 @@ def scaffold(now: datetime, install: str = DEFAULT_INSTALL) -> dict[str, str]:
             incident_id = values["@ID@"]
             rel = f"incidents/{incident_id.split('-')[1]}/{incident_id}.yaml"
         files[rel] = text
+    # the site's look: the configuration a repository without site/ is built with, to edit
+    for rel, text in _walk(resources.files("incidentctl").joinpath("site", "default")):
+        files[f"site/{rel}"] = text
     for kind in KINDS:
         files[f"schemas/{kind}.schema.json"] = json.dumps(schema_for(kind), indent=2) + "\n"
     return files
