@@ -115,7 +115,13 @@ def prepare(work: Path, size: int, open_percent: int | None = None) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "generated")
     git(repo, "checkout", "-q", "-b", "pr")
-    for path in incident_files(repo)[-5:]:
+    # a note at the end of the timeline of five open incidents: a valid change
+    ends_in_timeline = [
+        path
+        for path in reversed(incident_files(repo)[-2000:])
+        if path.read_text().rstrip("\n").rsplit("\n", 1)[-1].startswith("  - {at: ")
+    ]
+    for path in ends_in_timeline[:5]:
         with path.open("a") as fh:
             fh.write(f"  - {{at: {NOW}, by: bench, kind: note, text: changed on a branch}}\n")
     git(repo, "commit", "-qam", "five changed incidents")

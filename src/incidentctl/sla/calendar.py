@@ -14,16 +14,14 @@ second. Nothing here steps minute by minute.
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 from incidentctl.errors import IncidentctlError
 from incidentctl.model.policy import WEEKDAYS, CalendarSpec, parse_range
+from incidentctl.sla.holidays_book import holiday_dates, supported
 
 Interval = tuple[int, int]  # [start, end) in POSIX seconds
 MAX_CLOSED_DAYS = 366  # this many days in a row without working time: unusable
@@ -32,17 +30,6 @@ _MIDNIGHT = time(0, 0)
 
 class CalendarError(IncidentctlError):
     """A calendar that cannot be computed with (unknown zone, no working time)."""
-
-
-@functools.cache
-def _supported() -> dict[str, list[str]]:
-    return dict(holidays.list_supported_countries())
-
-
-@functools.cache
-def holiday_dates(country: str, subdiv: str | None, year: int) -> frozenset[date]:
-    """The public holidays (observed days included) of one country/subdivision and year."""
-    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year))
 
 
 def to_seconds(instant: datetime) -> int:
@@ -81,7 +68,8 @@ class BusinessCalendar:
         self._holidays = spec.holidays
         if spec.holidays is not None:
             country, subdiv = spec.holidays.country, spec.holidays.subdiv
-            if country not in _supported() or (subdiv and subdiv not in _supported()[country]):
+            known = supported()
+            if country not in known or (subdiv and subdiv not in known[country]):
                 where = country + (f"/{subdiv}" if subdiv else "")
                 raise CalendarError(
                     f"calendar {name}: the holidays library does not know {where}",

@@ -19,6 +19,7 @@ from incidentctl.model.config import RepoConfig
 from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
+from incidentctl.sla import holidays_book
 from incidentctl.store.cache import (
     DIGEST,
     STATUS,
@@ -317,6 +318,8 @@ def load_repository(root: Path, use_cache: bool = False) -> Repository:
         texts.append((root / CONFIG_FILE).read_text(encoding="utf-8", errors="replace"))
     policy_key = digest("\0".join(texts))
     cache = RecordCache.for_root(root, use_cache, policy_key)
+    if cache.path is not None:
+        holidays_book.remember_in(cache.path.parent / holidays_book.FILE_NAME)
     return Repository(root, config, policies, incident_files, kb, diagnostics, cache)
 
 
