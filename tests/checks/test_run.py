@@ -18,7 +18,7 @@ import pytest
 from incidentctl.checks.run import decode, encode, run
 from incidentctl.diagnostics import Diagnostic, Severity
 from incidentctl.store.cache import CACHE_DIR, DB_FILE
-from incidentctl.store.repo import load_repository
+from incidentctl.store.repo import Repository, load_repository
 from tests.conftest import NOW
 
 INC = "incidents/2026/INC-2026-0042.yaml"
@@ -180,3 +180,36 @@ def test_workers_check_exactly_as_the_parent_does(
     assert _codes(base_repo) == sequential  # and what the workers kept in the index is right
     db = sqlite3.connect(base_repo / CACHE_DIR / DB_FILE)
     assert db.execute("SELECT count(*) FROM records").fetchone() == (6,)  # the clean ones
+
+
+@pytest.mark.parametrize("on_workers", [False, True], ids=["in-process", "workers"])
+def test_files_touched_but_not_changed_are_hashed_not_checked_again(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str], on_workers: bool
+) -> None:
+    """A fresh clone with the index restored: every stat new, the texts the same."""
+    (base_repo / CHILD).write_text(CHILD_TEXT + "parent: INC-2026-0042\n")  # one finding
+    _age(base_repo)
+    assert _codes(base_repo) == [f"INC035@{CHILD}:16"]
+    hashed: list[str] = []
+    original = Repository.renew
+    monkeypatch.setattr(
+        Repository, "renew", lambda s, rels: hashed.extend(rels) or original(s, rels)
+    )
+    if on_workers:
+        monkeypatch.setattr("incidentctl.store.parallel.PARALLEL_AFTER", 0)
+        monkeypatch.setattr("incidentctl.store.parallel.workers", lambda: 2)
+    for path in (base_repo / "incidents").rglob("*.yaml"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    parent = base_repo / INC  # and one edit that keeps the size and the mtime
+    text = parent.read_text()
+    parent.write_text(text.replace("payroll", "PAYROLL", 1))
+    os.utime(parent, (1_700_000_000, 1_700_000_000))
+    reads.clear()
+    assert _codes(base_repo) == [f"REF001@{INC}:8", f"INC035@{CHILD}:16"]
+    assert sorted(hashed) == [INC, CHILD]
+    assert reads == ([] if on_workers else [INC])  # the child's verdict stood: not read
+    hashed.clear()
+    reads.clear()
+    again = _codes(base_repo)
+    assert hashed == [] and reads == []  # the new stats were kept: nothing to hash
+    assert again == _codes(base_repo, use_cache=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,18 @@ def test_an_edited_record_is_listed_as_it_is_now(example: Path) -> None:
     rel.write_text(rel.read_text().replace(f"title: {rows[0]['title']}", "title: Renamed"))
     again = json.loads(cli(example, "list", "--open", "--format", "json")[1])
     assert [r["title"] for r in again if r["id"] == rows[0]["id"]] == ["Renamed"]
+
+
+def test_records_touched_but_not_changed_are_listed_from_the_index(
+    example: Path, incident_reads: list[str]
+) -> None:
+    """A fresh clone with the index restored: every file hashed, none parsed again."""
+    expected = cli(example, "list", "--open", "--format", "json")  # fills the index
+    sla = cli(example, "sla", "status", "--format", "json")
+    for path in (example / "incidents").rglob("*.yaml"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    incident_reads.clear()
+    assert cli(example, "list", "--open", "--format", "json") == expected
+    assert incident_reads == []
+    assert cli(example, "sla", "status", "--format", "json") == sla
+    assert len(incident_reads) == len(json.loads(expected[1]))  # the open ones, for clocks

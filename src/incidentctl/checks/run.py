@@ -102,8 +102,16 @@ class _Checker:
         if cache.is_open:
             todo = []
             root = str(self.repo.root)  # strings, not a Path per file
+            entries: list[tuple[str, Entry | None]] = []
+            touched = []  # indexed, but the stat changed: perhaps not the text
             for rel in paths:
                 entry = cache.fresh(rel, file_stat(f"{root}/{rel}"))
+                if entry is None and cache.knows(rel):
+                    touched.append(rel)
+                else:
+                    entries.append((rel, entry))
+            entries.extend(zip(touched, self.repo.renew(touched), strict=True))
+            for rel, entry in entries:
                 if entry is None:
                     todo.append(rel)
                     continue

@@ -100,6 +100,7 @@ class RecordCache:
         self._seen: dict[str, Entry] = {}
         self._started = 0
         self._listed: tuple[dict[str, int], int, list[str]] | None = None
+        self._renewed: dict[str, Entry] = {}
         self.opened_at = 0
 
     @classmethod
@@ -236,11 +237,30 @@ class RecordCache:
 
     def fresh(self, rel: str, stat: FileStat | None) -> Entry | None:
         """The entry of ``rel`` if the file is certainly unchanged since it was read."""
+        renewed = self._renewed.get(rel)
+        if renewed is not None and stat is not None and renewed[:4] == stat:
+            return renewed
         entry = self._files.get(rel)
         if entry is None or stat is None or entry[:4] != stat:
             return None
         # racy: changed in the same clock tick as the run that read it began
         return entry if entry[1] < entry[4] else None
+
+    def knows(self, rel: str) -> bool:
+        """Whether the index holds an entry for ``rel`` (fresh or not)."""
+        return rel in self._files
+
+    def renew(self, rel: str, stat: FileStat | None, key: str | None) -> Entry | None:
+        """The entry of a file whose stat changed but whose text, read after ``stat``,
+        has the indexed digest ``key`` (touched, checked out again, restored with the
+        cache on another machine): all that was derived from the text still holds, so
+        the entry is kept under the new stat, and is fresh for the rest of the run."""
+        entry = self._files.get(rel)
+        if entry is None or stat is None or key is None or entry[DIGEST] != key:
+            return None
+        renewed: Entry = (*stat, self._started, *entry[DIGEST:])
+        self._seen[rel] = self._renewed[rel] = renewed
+        return renewed
 
     def note_summary(self, rel: str, summary: str) -> None:
         """Keep the ``list`` fields of a record read (and noted) in this run."""

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from incidentctl.store.cache import digest
-from incidentctl.store.reader import read_clean_incident
+from incidentctl.store.cache import FileStat, digest, file_stat
+from incidentctl.store.reader import read_clean_incident, read_text
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_AFTER = 2000
@@ -48,6 +48,27 @@ def _parse_one(root: str, rel: str, max_bytes: int) -> Parsed:
 
 def _parse_chunk(root: str, max_bytes: int, rels: Sequence[str]) -> list[Parsed]:
     return [_parse_one(root, rel, max_bytes) for rel in rels]
+
+
+Hashed = tuple[FileStat | None, str | None]  # a file's stat, then the digest of its text
+
+
+def _hash_chunk(root: str, max_bytes: int, rels: Sequence[str]) -> list[Hashed]:
+    """Each file's stat (taken first) and the digest of its text (None if unreadable)."""
+    done: list[Hashed] = []
+    for rel in rels:
+        stat = file_stat(f"{root}/{rel}")
+        text = read_text(Path(root, rel), rel, max_bytes)[0]
+        done.append((stat, None if text is None else digest(text)))
+    return done
+
+
+def hash_files(root: Path, rels: Sequence[str], max_bytes: int) -> Iterator[Hashed]:
+    """``_hash_chunk`` over ``rels``: on worker processes when there are many."""
+    results = stream(_hash_chunk, rels, str(root), max_bytes)
+    if results is None:
+        return iter(_hash_chunk(str(root), max_bytes, rels))
+    return (r or (None, None) for r in results)
 
 
 def parse_stream(root: Path, rels: Sequence[str], max_bytes: int) -> Iterator[Parsed] | None:

@@ -24,13 +24,14 @@ from incidentctl.store.cache import (
     DIGEST,
     STATUS,
     SUMMARY,
+    Entry,
     FileStat,
     RecordCache,
     digest,
     file_stat,
 )
 from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, folder_mtimes
-from incidentctl.store.parallel import Parsed, parse_stream
+from incidentctl.store.parallel import Parsed, hash_files, parse_stream
 from incidentctl.store.reader import (
     parse_incident,
     read_front_matter,
@@ -206,11 +207,19 @@ class Repository:
                 self.cache.open(summaries is not None)
         if len(paths) <= CACHE_AFTER:
             return paths
-        fresh = self.cache.fresh
+        fresh, knows = self.cache.fresh, self.cache.knows
         root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
         chosen = []
+        entries: list[tuple[str, Entry | None]] = []
+        touched = []
         for rel in paths:
             entry = fresh(rel, file_stat(f"{root}/{rel}"))
+            if entry is None and knows(rel):
+                touched.append(rel)
+            else:
+                entries.append((rel, entry))
+        entries.extend(zip(touched, self.renew(touched), strict=True))
+        for rel, entry in entries:
             if entry is None or entry[STATUS] is None:  # changed, or invalid
                 chosen.append(rel)
             elif entry[STATUS] in statuses:
@@ -218,7 +227,18 @@ class Repository:
                     summaries[rel] = entry[SUMMARY]
                 else:
                     chosen.append(rel)
-        return chosen
+        return sorted(chosen)
+
+    def renew(self, rels: list[str]) -> list[Entry | None]:
+        """Of indexed files whose stat changed, the entries of those whose text is still
+        the indexed one, kept under the new stat (``RecordCache.renew``); None for the
+        others. A fresh clone with the index restored reads and hashes every file
+        (on every core), instead of parsing every file again."""
+        if type(self) is not Repository or not rels:
+            return [None] * len(rels)
+        hashed = hash_files(self.root, rels, self.config.limits.max_file_bytes)
+        renew = self.cache.renew
+        return [renew(rel, stat, key) for rel, (stat, key) in zip(rels, hashed, strict=True)]
 
     def _listed_paths(self, summaries: bool) -> list[str] | None:
         """The incident files the last whole load found, if no incident folder changed
