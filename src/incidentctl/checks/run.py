@@ -40,6 +40,7 @@ from incidentctl.store.cache import (
     FileStat,
     digest,
     file_stat,
+    stat_files,
 )
 from incidentctl.store.parallel import stream
 from incidentctl.store.reader import parse_incident, read_text
@@ -104,8 +105,8 @@ class _Checker:
             root = str(self.repo.root)  # strings, not a Path per file
             entries: list[tuple[str, Entry | None]] = []
             touched = []  # indexed, but the stat changed: perhaps not the text
-            for rel in paths:
-                entry = cache.fresh(rel, file_stat(f"{root}/{rel}"))
+            fresh = cache.fresh_all(paths, stat_files(root, paths))
+            for rel, entry in zip(paths, fresh, strict=True):
                 if entry is None and cache.knows(rel):
                     touched.append(rel)
                 else:

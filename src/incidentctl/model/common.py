@@ -53,4 +53,6 @@ PROBLEM_ID = r"^PRB-\d+$"
 class Strict(BaseModel):
     """Base of every file model: unknown keys are errors, inputs stay out of errors."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", hide_input_in_errors=True, frozen=True, defer_build=True
+    )

@@ -29,6 +29,7 @@ from incidentctl.store.cache import (
     RecordCache,
     digest,
     file_stat,
+    stat_files,
 )
 from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, folder_mtimes
 from incidentctl.store.parallel import Parsed, hash_files, parse_stream
@@ -207,13 +208,13 @@ class Repository:
                 self.cache.open(summaries is not None)
         if len(paths) <= CACHE_AFTER:
             return paths
-        fresh, knows = self.cache.fresh, self.cache.knows
+        knows = self.cache.knows
         root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
         chosen = []
         entries: list[tuple[str, Entry | None]] = []
         touched = []
-        for rel in paths:
-            entry = fresh(rel, file_stat(f"{root}/{rel}"))
+        fresh = self.cache.fresh_all(paths, stat_files(root, paths))
+        for rel, entry in zip(paths, fresh, strict=True):
             if entry is None and knows(rel):
                 touched.append(rel)
             else:
