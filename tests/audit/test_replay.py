@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -268,3 +270,20 @@ def test_a_repository_without_commits(tmp_path: Path, history: History) -> None:
     result = run(empty, "audit")
     assert result.exit_code == 2
     assert "the repository has no commit yet" in result.stderr
+
+
+def test_a_commit_of_thousands_of_records_does_not_stall(history: History) -> None:
+    """An import of 3,000 records in one commit: git's answers (~1.5 MB) and the
+    questions (~120 kB) are each more than a pipe holds, so they must flow at once."""
+    for n in range(100, 3100):
+        rid = f"INC-2026-{n:04d}"
+        history.repo.write(f"incidents/2026/{rid}.yaml", incident_text(rid, REPORTED))
+    history.commit("Import 3,000 records", "2026-11-22T09:35:00+00:00")
+    done = subprocess.run(
+        [sys.executable, "-m", "incidentctl", "--repo", str(history.root), "audit"],
+        capture_output=True,
+        text=True,
+        timeout=60,  # stalled, it would wait for ever
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 commits changing 3001 records audited" in done.stdout

@@ -248,8 +248,12 @@ def _feed(
     try:
         for commit in commits:
             if incident_changes(commit):
-                reader.request(planner.needs(commit))
+                needs = planner.needs(commit)
+                # handed on before asking: the replaying thread must be reading git's
+                # answers while this one writes the questions, or a commit of thousands
+                # of files fills both pipes and git, this thread and that one all wait
                 out.put(commit)
+                reader.request(needs)
         out.put(_DONE)
     except BaseException as exc:  # handed to the replaying thread, which raises it
         out.put(exc)
