@@ -287,3 +287,53 @@ def test_a_commit_of_thousands_of_records_does_not_stall(history: History) -> No
     )
     assert done.returncode == 0, done.stderr
     assert "2 commits changing 3001 records audited" in done.stdout
+
+
+def test_bounded_memory_gives_the_same_findings(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Holding fewer records' versions (read again from git when they change) and
+    checking a large commit a few changes at a time find exactly what one pass does."""
+    ids = [f"INC-2026-{n:04d}" for n in range(60, 66)]
+    rels = [f"incidents/2026/{i}.yaml" for i in ids]
+    for rid, rel in zip(ids, rels, strict=True):
+        history.repo.write(rel, incident_text(rid, REPORTED))
+    history.commit("Open six", "2026-11-22T09:35:00+00:00")
+    for n, rel in enumerate(rels[::-1]):  # each acknowledged in its own commit
+        history.repo.replace(rel, "status: new", "status: in_progress")
+        history.repo.write(rel, history.repo.read(rel) + ACK)
+        history.commit(f"Acknowledge {n}", f"2026-11-22T09:4{n}:00+00:00")
+    # one commit: two modified (one illegally, one with an edited entry), two added
+    # (one back-filled, one with an entry from the future), one unchanged
+    history.repo.replace(rels[1], "status: in_progress", "status: closed")
+    history.repo.write(
+        rels[1],
+        history.repo.read(rels[1]) + step("2026-11-22T09:50:00+00:00", "in_progress", "closed"),
+    )
+    history.repo.replace(rels[4], "kind: reported", "kind: reported, note: typo")
+    history.repo.write(
+        "incidents/2026/INC-2026-0055.yaml",
+        incident_text(
+            "INC-2026-0055",
+            REPORTED,
+            status="resolved",
+            entries=ACK + step("2026-11-22T09:45:00+00:00", "in_progress", "resolved"),
+        ),
+    )
+    history.repo.write(
+        "incidents/2026/INC-2026-0071.yaml",
+        incident_text("INC-2026-0071", "2026-11-29T09:00:00+00:00"),
+    )
+    history.commit("Many at once", "2026-11-22T09:55:00+00:00")
+    history.repo.replace(rels[0], "status: in_progress", "status: new")  # after eviction
+    history.commit("Back to new", "2026-11-22T09:56:00+00:00")
+    expected = audit_json(history.root)
+    found = [(f["code"], f["id"]) for f in expected[1]]
+    assert ("AUD008", "INC-2026-0055") in found and ("AUD001", ids[1]) in found
+    assert {"AUD002", "AUD009"} <= {code for code, _ in found}
+    told = run(history.root, "history", ids[0]).stdout
+    for keep, chunk in [(1, 1), (2, 2), (3, 1)]:
+        monkeypatch.setattr("incidentctl.audit.replay.KEEP", keep)
+        monkeypatch.setattr("incidentctl.audit.replay.CHUNK", chunk)
+        assert audit_json(history.root) == expected, (keep, chunk)
+        assert run(history.root, "history", ids[0]).stdout == told

@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from incidentctl.audit import rules
 from incidentctl.audit.findings import AuditResult, Finding, finding
@@ -33,6 +35,7 @@ DEFAULT_MAX_DRIFT = timedelta(hours=24)
 CLOCK_SKEW = timedelta(minutes=5)
 GOOD_SIGNATURES = frozenset("GU")
 PROGRESS_EVERY = 1000  # commits between two progress reports
+T = TypeVar("T")
 
 
 def resolve(root: Path, option: str, ref: str | None) -> str:
@@ -53,16 +56,35 @@ def incident_changes(commit: gitlog.Commit) -> list[gitlog.FileChange]:
     return [c for c in commit.changes if INCIDENT_PATH.match(c.path)]
 
 
+# The replay holds the latest version of this many records (the most recently
+# changed), so that the next change of one is compared without reading its base
+# again; older ones are read again when they change. Holding every record would cost
+# ~40 KiB each: 4 GiB for 100,000.
+KEEP = 5000
+# A commit that changes more records than this (an import) is read and checked this
+# many at a time, so that memory does not grow with the size of one commit.
+CHUNK = 500
+
+
+def _remember(latest: OrderedDict[str, T], path: str, value: T) -> None:
+    """Hold ``value`` as ``path``'s latest, dropping the least recently changed past KEEP."""
+    latest[path] = value
+    latest.move_to_end(path)
+    if len(latest) > KEEP:
+        latest.popitem(last=False)
+
+
 class Planner:
     """Which blobs the replay reads for each commit, in the order it reads them.
 
-    It mirrors ``Replayer.versions``: a base version is read only when it is not
-    the version the replay already holds (which happens only at the start of a
-    range), and every new version is read once.
+    It mirrors ``Replayer.versions``, step for step: a base version is read only
+    when it is not the version the replay holds (at the start of a range, or after
+    the record dropped out of the KEEP most recently changed), and every new version
+    is read once.
     """
 
     def __init__(self) -> None:
-        self.latest: dict[str, str] = {}
+        self.latest: OrderedDict[str, str] = OrderedDict()
 
     def needs(self, commit: gitlog.Commit) -> list[str]:
         wanted: list[str] = []
@@ -73,7 +95,7 @@ class Planner:
                 self.latest.pop(change.path, None)
             else:
                 wanted.append(change.new_blob)
-                self.latest[change.path] = change.new_blob
+                _remember(self.latest, change.path, change.new_blob)
         return wanted
 
 
@@ -90,7 +112,7 @@ class Replayer:
         self.config = config
         self.blobs = blobs
         self.max_bytes = max_bytes
-        self.latest: dict[str, tuple[str, Version | None]] = {}
+        self.latest: OrderedDict[str, tuple[str, Version | None]] = OrderedDict()
         self.parsed = 0
         self.seen: set[str] = set()
 
@@ -98,10 +120,13 @@ class Replayer:
         self.parsed += 1
         return _parse(path, next(self.blobs), self.max_bytes)
 
-    def versions(self, commit: gitlog.Commit) -> list[IncidentChange]:
-        """The base and head version of each incident the commit changed."""
+    def versions(
+        self, commit: gitlog.Commit, changes: list[gitlog.FileChange] | None = None
+    ) -> list[IncidentChange]:
+        """The base and head version of each incident the commit changed (or of
+        ``changes``, the next of them in order)."""
         out = []
-        for change in incident_changes(commit):
+        for change in incident_changes(commit) if changes is None else changes:
             self.seen.add(change.path)
             status = change.status if change.status in ("A", "D") else "M"
             item = IncidentChange(status, change.path)
@@ -115,7 +140,7 @@ class Replayer:
                 self.latest.pop(change.path, None)
             else:
                 item.head = self._read(change.path)
-                self.latest[change.path] = (change.new_blob, item.head)
+                _remember(self.latest, change.path, (change.new_blob, item.head))
             out.append(item)
         return out
 
@@ -124,26 +149,51 @@ class Replayer:
 
     def check(self, commit: gitlog.Commit) -> list[Finding]:
         """Every finding of one commit on the branch."""
-        return self.findings(commit, self.versions(commit))
+        changes = incident_changes(commit)
+        if len(changes) <= CHUNK or any(c.status == "D" for c in changes):
+            # a deletion may pair with any addition (a move): all versions at once
+            return self.findings(commit, self.versions(commit, changes))
+        # No deletion: each change is checked on its own, so a chunk's versions go
+        # once checked; sorting by kind of finding, then by change, gives exactly
+        # the order of one pass over the whole commit.
+        keyed: list[tuple[tuple[int, int, int], Finding]] = []
+        for start in range(0, len(changes), CHUNK):
+            items = self.versions(commit, changes[start : start + CHUNK])
+            keyed.extend(self._keyed(commit, items, start))
+        keyed.sort(key=lambda pair: pair[0])
+        return [f for _, f in keyed]
 
     def findings(self, commit: gitlog.Commit, items: list[IncidentChange]) -> list[Finding]:
         """Every finding of one commit, given the versions it changed."""
-        found: list[Finding] = []
+        return [f for _, f in self._keyed(commit, items, 0)]
+
+    def _keyed(
+        self, commit: gitlog.Commit, items: list[IncidentChange], first: int
+    ) -> Iterator[tuple[tuple[int, int, int], Finding]]:
+        """The findings of ``items`` (changes ``first``, ``first + 1``… of the commit),
+        each with its place in a pass over the whole commit: unreadable versions,
+        then the change rules (modified records before added ones, as
+        ``check_changes`` yields them), then drift, then process, each by change."""
+        index = {item.rel: first + i for i, item in enumerate(items)}
+        added = {item.rel: int(item.status == "A") for item in items}
         for item in items:
             if item.status != "D" and (item.head is None or item.head.model is None):
-                found.append(self._emit(rules.UNREADABLE_VERSION, commit, item.rel, None, None))
+                emitted = self._emit(rules.UNREADABLE_VERSION, commit, item.rel, None, None)
+                yield (0, 0, index[item.rel]), emitted
         change_set = ChangeSet(commit.sha, "", [], items, {})
         backfilled: set[str] = set()
         for diag in check_changes(change_set, ()):
             rule = rules.FROM_CHANGE[diag.code]
             if rule is rules.BACKFILLED:
                 backfilled.add(diag.path)
-            found.append(self._emit(rule, commit, diag.path, diag.line, diag.message))
+            emitted = self._emit(rule, commit, diag.path, diag.line, diag.message)
+            yield (1, added.get(diag.path, 0), index.get(diag.path, 0)), emitted
         for item in items:
             if item.rel not in backfilled:
-                found.extend(self._drift(commit, item))
-        found.extend(self._process(commit, items))
-        return found
+                for emitted in self._drift(commit, item):
+                    yield (2, 0, index[item.rel]), emitted
+        for emitted in self._process(commit, items):
+            yield (3, 0, index.get(emitted.path, 0)), emitted
 
     def _emit(
         self, rule: Rule, commit: gitlog.Commit, path: str, line: int | None, message: str | None
