@@ -115,6 +115,11 @@ def test_an_edit_within_the_tick_the_index_was_written_is_racy(
 ) -> None:
     monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
     monkeypatch.setattr("incidentctl.store.repo.file_stat", _coarse)
+    monkeypatch.setattr("incidentctl.store.parallel.file_stat", _coarse)
+    monkeypatch.setattr(
+        "incidentctl.store.repo.stat_files",
+        lambda root, rels: [_coarse(f"{root}/{rel}") for rel in rels],
+    )
     coarse = _coarse(base_repo / INC)
     assert coarse is not None
     second = coarse[1]
