@@ -40,7 +40,6 @@ from incidentctl.store.cache import (
     FileStat,
     digest,
     file_stat,
-    stat_files,
 )
 from incidentctl.store.parallel import stream
 from incidentctl.store.reader import parse_incident, read_text
@@ -102,17 +101,7 @@ class _Checker:
         todo, reusable = paths, []
         if cache.is_open:
             todo = []
-            root = str(self.repo.root)  # strings, not a Path per file
-            entries: list[tuple[str, Entry | None]] = []
-            touched = []  # indexed, but the stat changed: perhaps not the text
-            fresh = cache.fresh_all(paths, stat_files(root, paths))
-            for rel, entry in zip(paths, fresh, strict=True):
-                if entry is None and cache.knows(rel):
-                    touched.append(rel)
-                else:
-                    entries.append((rel, entry))
-            entries.extend(zip(touched, self.repo.renew(touched), strict=True))
-            for rel, entry in entries:
+            for rel, entry in zip(paths, self.repo.fresh_entries(paths), strict=True):
                 if entry is None:
                     todo.append(rel)
                     continue

@@ -208,19 +208,8 @@ class Repository:
                 self.cache.open(summaries is not None)
         if len(paths) <= CACHE_AFTER:
             return paths
-        knows = self.cache.knows
-        root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
         chosen = []
-        entries: list[tuple[str, Entry | None]] = []
-        touched = []
-        fresh = self.cache.fresh_all(paths, stat_files(root, paths))
-        for rel, entry in zip(paths, fresh, strict=True):
-            if entry is None and knows(rel):
-                touched.append(rel)
-            else:
-                entries.append((rel, entry))
-        entries.extend(zip(touched, self.renew(touched), strict=True))
-        for rel, entry in entries:
+        for rel, entry in zip(paths, self.fresh_entries(paths), strict=True):
             if entry is None or entry[STATUS] is None:  # changed, or invalid
                 chosen.append(rel)
             elif entry[STATUS] in statuses:
@@ -228,7 +217,20 @@ class Repository:
                     summaries[rel] = entry[SUMMARY]
                 else:
                     chosen.append(rel)
-        return sorted(chosen)
+        return chosen
+
+    def fresh_entries(self, paths: list[str]) -> list[Entry | None]:
+        """The index entry of each file of ``paths`` that is certainly unchanged, None
+        for the others: by stat, and for indexed files whose stat changed, by the hash
+        of their text (``renew``)."""
+        root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
+        entries = self.cache.fresh_all(paths, stat_files(root, paths))
+        knows = self.cache.knows
+        touched = [i for i, e in enumerate(entries) if e is None and knows(paths[i])]
+        renewed = self.renew([paths[i] for i in touched])
+        for i, entry in zip(touched, renewed, strict=True):
+            entries[i] = entry
+        return entries
 
     def renew(self, rels: list[str]) -> list[Entry | None]:
         """Of indexed files whose stat changed, the entries of those whose text is still
