@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from incidentctl.errors import UsageError
+from incidentctl.site import register
 from incidentctl.site.context import build_context
 from incidentctl.site.pages import Page, Section, generate
 from incidentctl.store.repo import load_repository
@@ -116,8 +118,9 @@ def test_a_path_generated_twice_is_refused(site_repo: Path) -> None:
     def twice(_: object) -> Section:
         return Section([Page("a.md", "x"), Page("a.md", "y")])
 
+    site = generate(ctx, [twice])  # pages are made as they are written
     with pytest.raises(ValueError, match=r"a\.md"):
-        generate(ctx, [twice])
+        list(site.pages)
 
 
 def test_the_guide_comes_from_docs(site_repo: Path) -> None:
@@ -174,3 +177,22 @@ def test_without_an_sla_policy_the_site_has_no_clocks_and_says_why(site_repo: Pa
     assert (
         "## Targets" not in pages["sla/index.md"] and "## Priority matrix" in pages["sla/index.md"]
     )
+
+
+def test_incident_pages_are_made_one_record_at_a_time(
+    site_repo: Path, incident_reads: list[str]
+) -> None:
+    """The context keeps a brief of each record, not the record; each incident's page
+    reads its record again when the page is written, so no step holds them all."""
+    repo = load_repository(site_repo)
+    ctx = build_context(repo, NOW)
+    records = len(incident_reads)
+    assert records >= 2 and repo._incidents == {}  # read once each, none kept
+    incident_reads.clear()
+    pages = iter(generate(ctx, [register.section]).pages)
+    assert incident_reads == []  # nothing read until the pages are
+    while not re.match(r"incidents/\d{4}/", next(pages).path):
+        pass
+    assert len(incident_reads) == 1  # the first incident page: one record read
+    assert sum(1 for p in pages if re.match(r"incidents/\d{4}/", p.path)) == records - 1
+    assert len(incident_reads) == records

@@ -70,12 +70,12 @@ def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]
     if show:
         err.write("\rincidentctl: generating pages          ")
     site = generate(ctx)
-    pages = sum(1 for p in site.pages if p.path.endswith(".md"))
-    if show:
-        err.write(f"\rincidentctl: {name}: building {pages} pages ")
-        err.flush()
     with tempfile.TemporaryDirectory(prefix="incidentctl-site-") as work:
-        config = engine.write_project(site, repo.root, repo.config.site.title, Path(work), out)
+        title = repo.config.site.title
+        config, pages = engine.write_project(site, repo.root, title, Path(work), out)
+        if show:
+            err.write(f"\rincidentctl: {name}: building {pages} pages ")
+            err.flush()
         warnings = ctx.warnings + engine.build(config, name, pages, show)
     (out / MARKER).write_text("built by incidentctl site build\n", encoding="utf-8")
     warnings += [f"{page}: loads {url} from the network" for page, url in external_resources(out)]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from incidentctl.errors import UsageError
-from incidentctl.model.incident import Incident
+from incidentctl.model.incident import Incident, Status
 from incidentctl.model.kb import KbStatus
 from incidentctl.sla.clock import ClockResult, NoTarget, clocks
 from incidentctl.sla.policy import SlaPolicies, SlaPolicyError
@@ -18,6 +19,33 @@ from incidentctl.store.source import Source
 ALWAYS_PUBLIC = "id"
 
 
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What the lists and links of the site show of an incident (the whole record is
+    read again, one at a time, for its own page: 100,000 records would not fit)."""
+
+    id: str
+    title: str
+    status: Status
+    priority: str
+    service: str
+    reported_at: datetime
+    kb: tuple[str, ...]  # the KB articles its resolution cites
+
+    @classmethod
+    def of(cls, incident: Incident) -> Brief:
+        kb = tuple(incident.resolution.kb) if incident.resolution else ()
+        return cls(
+            incident.id,
+            incident.title,
+            incident.status,
+            incident.priority,
+            incident.service,
+            incident.reported_at,
+            kb,
+        )
+
+
 @dataclass
 class SiteContext:
     """The repository as the site shows it at ``now``; built once, read by every page."""
@@ -25,13 +53,13 @@ class SiteContext:
     repo: Repository
     now: datetime
     policies: SlaPolicies | None
-    incidents: list[Incident]  # valid records, by ID
-    clocks: dict[str, list[ClockResult]]  # incident ID -> its clocks at now
+    incidents: list[Brief]  # valid records, by ID
+    clocks: dict[str, list[ClockResult]]  # incident ID -> its clocks at now, if one runs
     articles: list[KbRecord]  # published articles only, by ID
     resolved_by: dict[str, list[str]]  # KB ID -> IDs of incidents whose resolution cites it
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why a part is left out, when that is fine
-    by_id: dict[str, Incident] = field(default_factory=dict)
+    by_id: dict[str, Brief] = field(default_factory=dict)
     # what more than one page derives (the KPI dashboard, the audit), computed once
     memo: dict[str, Any] = field(default_factory=dict)
     _pages: dict[str, str] = field(default_factory=dict)
@@ -54,6 +82,26 @@ class SiteContext:
         """The page of a published article, or None (drafts and retired have none)."""
         return self._pages.get(kb_id)
 
+    def records(self) -> Iterator[tuple[Incident, list[ClockResult]]]:
+        """Each valid record in order of ID, read again one at a time (from the record
+        cache when the first pass left it there), with its clocks at ``now``."""
+        paths = sorted(
+            (rel for rels in self.repo.incident_files.values() for rel in rels),
+            key=lambda rel: rel.rsplit("/", 1)[-1],
+        )
+        for _, record, _ in self.repo.iter_incidents(paths):
+            if record is None:
+                continue
+            yield record.model, self._clocks_of(record.model)
+
+    def _clocks_of(self, incident: Incident) -> list[ClockResult]:
+        if self.policies is None:
+            return []
+        try:
+            return clocks(incident, self.policies, self.now)
+        except NoTarget:
+            return []  # warned about by build_context
+
     def stale(self, rec: KbRecord) -> bool:
         """Past its review date (the KB003 rule's definition)."""
         return review_due(rec) < self.now.date()
@@ -64,7 +112,7 @@ def article_page(rec: KbRecord) -> str:
     return "kb/" + rec.source.rel.rsplit("/", 1)[-1]
 
 
-def incident_page(incident: Incident) -> str:
+def incident_page(incident: Incident | Brief) -> str:
     """``incidents/2026/INC-2026-0042.md``."""
     return f"incidents/{incident.reported_at.year}/{incident.id}.md"
 
@@ -95,26 +143,35 @@ def build_context(repo: Repository, now: datetime) -> SiteContext:
     check_public_fields(repo)
     warnings: list[str] = []
     policies = _policies(repo, warnings)
-    records = repo.load_incidents()
-    incidents = sorted((r.model for r in records), key=lambda i: i.id)
-    skipped = len(repo.incident_paths()) - len(records)
-    if skipped:
-        warnings.append(f"{skipped} invalid incident file(s) left out; run `incidentctl validate`")
+    incidents: list[Brief] = []
     results: dict[str, list[ClockResult]] = {}
-    if policies is not None:
-        for incident in incidents:
+    paths = repo.incident_paths()
+    for _, record, _ in repo.iter_incidents(paths):  # one record at a time
+        if record is None:
+            continue
+        incident = record.model
+        incidents.append(Brief.of(incident))
+        if policies is not None:
             try:
-                results[incident.id] = clocks(incident, policies, now)
+                found = clocks(incident, policies, now)
             except NoTarget as exc:
                 warnings.append(f"{incident.id}: {exc}")
+                continue
+            if any(c.running for c in found):  # the home page's clocks at risk
+                results[incident.id] = found
+    repo.save_whole()
+    incidents.sort(key=lambda i: i.id)
+    skipped = len(paths) - len(incidents)
+    if skipped:
+        warnings.append(f"{skipped} invalid incident file(s) left out; run `incidentctl validate`")
     articles = sorted(
         (recs[0] for recs in repo.kb.values() if recs[0].model.status is KbStatus.PUBLISHED),
         key=lambda r: r.model.id,
     )
     resolved_by: dict[str, list[str]] = defaultdict(list)
-    for incident in incidents:
-        for kb_id in incident.resolution.kb if incident.resolution else []:
-            resolved_by[kb_id].append(incident.id)
+    for brief in incidents:
+        for kb_id in brief.kb:
+            resolved_by[kb_id].append(brief.id)
     return SiteContext(repo, now, policies, incidents, results, articles, resolved_by, warnings)
 
 

@@ -52,8 +52,9 @@ def read_config(folder: Path, rel: str) -> dict[str, Any]:
     return data
 
 
-def write_project(site: Section, root: Path, title: str, work: Path, out: Path) -> Path:
-    """The generated docs folder and its ``mkdocs.yml`` in ``work``; returns the config path.
+def write_project(site: Section, root: Path, title: str, work: Path, out: Path) -> tuple[Path, int]:
+    """The generated docs folder and its ``mkdocs.yml`` in ``work``; returns the config
+    path and the number of Markdown pages written (each as it is made).
 
     ``site_dir`` is ``out`` for MkDocs; ``build()`` points Zensical elsewhere.
     """
@@ -61,10 +62,15 @@ def write_project(site: Section, root: Path, title: str, work: Path, out: Path) 
     rel = f"{SITE_FOLDER}/mkdocs.yml" if folder != DEFAULT_CONFIG else "bundled mkdocs.yml"
     config = read_config(folder, rel)
     docs = work / "docs"
+    count = 0
+    made: set[Path] = set()
     for page in site.pages:
         target = docs / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         target.write_text(page.text, encoding="utf-8")
+        count += page.path.endswith(".md")
     if (folder / "assets").is_dir():
         shutil.copytree(folder / "assets", docs / "assets", dirs_exist_ok=True)
     theme = config.get("theme") or {}
@@ -83,7 +89,7 @@ def write_project(site: Section, root: Path, title: str, work: Path, out: Path) 
     )
     path = work / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
+    return path, count
 
 
 def build(config: Path, engine: str, pages: int, progress: Progress | None = None) -> list[str]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import posixpath
 from datetime import datetime
 
-from incidentctl.model.incident import Incident
 from incidentctl.site import markup
-from incidentctl.site.context import SiteContext, incident_page
+from incidentctl.site.context import Brief, SiteContext, incident_page
 from incidentctl.sla.clock import ClockResult
 from incidentctl.sla.report import local_deadline, relative
 
@@ -22,14 +21,14 @@ def link(source: str, target: str, label: str) -> str:
     return f"[{markup.text(label)}]({href(source, target)})"
 
 
-def incident_ref(ctx: SiteContext, source: str, incident: Incident) -> str:
+def incident_ref(ctx: SiteContext, source: str, incident: Brief) -> str:
     """The incident's ID, linked to its page when the register is published."""
     if ctx.register:
         return link(source, incident_page(incident), incident.id)
     return markup.text(incident.id)
 
 
-def incident_title(ctx: SiteContext, incident: Incident) -> str:
+def incident_title(ctx: SiteContext, incident: Brief) -> str:
     return markup.cell(incident.title) if ctx.public("title") else "—"
 
 

@@ -8,7 +8,8 @@ of the site is one line in ``GENERATORS``; the home page is built from
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +28,13 @@ class Page:
 
 @dataclass
 class Section:
-    """A part of the site: its files and its top-level navigation entries."""
+    """A part of the site: its files and its top-level navigation entries.
 
-    pages: list[Page] = field(default_factory=list)
+    ``pages`` may be made as they are read (the register's page per incident is): read
+    them once.
+    """
+
+    pages: Iterable[Page] = field(default_factory=list)
     nav: list[NavItem] = field(default_factory=list)
 
 
@@ -67,17 +72,18 @@ def generators() -> list[Generator]:
 
 
 def generate(ctx: SiteContext, parts: list[Generator] | None = None) -> Section:
-    """All pages and the whole navigation; a path generated twice is a bug, refused."""
-    site = Section()
+    """All pages (made as they are read) and the whole navigation; a path generated
+    twice is a bug, refused when it comes."""
+    chosen = generators() if parts is None else parts
+    sections = [s for s in (part(ctx) for part in chosen) if s is not None]
+    nav = [item for section in sections for item in section.nav]
+    return Section(_once(itertools.chain.from_iterable(s.pages for s in sections)), nav)
+
+
+def _once(pages: Iterable[Page]) -> Iterator[Page]:
     seen: set[str] = set()
-    for part in generators() if parts is None else parts:
-        section = part(ctx)
-        if section is None:
-            continue
-        for page in section.pages:
-            if page.path in seen:
-                raise ValueError(f"two generators wrote {page.path}")
-            seen.add(page.path)
-        site.pages.extend(section.pages)
-        site.nav.extend(section.nav)
-    return site
+    for page in pages:
+        if page.path in seen:
+            raise ValueError(f"two generators wrote {page.path}")
+        seen.add(page.path)
+        yield page

@@ -7,6 +7,7 @@ when ``timeline`` is public. Every value is escaped: incident text is never mark
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from datetime import datetime
 
@@ -22,9 +23,10 @@ from incidentctl.model.incident import (
     TimelineEntry,
 )
 from incidentctl.site import markup
-from incidentctl.site.context import SiteContext, incident_page
+from incidentctl.site.context import Brief, SiteContext, incident_page
 from incidentctl.site.links import clock_cells, incident_ref, link, when
 from incidentctl.site.pages import Page, Section, front
+from incidentctl.sla.clock import ClockResult
 
 INDEX = "incidents/index.md"
 FIELDS = [
@@ -76,8 +78,11 @@ def _entry(entry: TimelineEntry) -> str:
     return "reported"
 
 
-def incident(ctx: SiteContext, inc: Incident, path: str) -> Page:
-    """One incident: its public fields, description, resolution, timeline and clocks."""
+def incident(
+    ctx: SiteContext, inc: Incident, path: str, results: list[ClockResult] | None = None
+) -> Page:
+    """One incident: its public fields, description, resolution, timeline and clocks
+    (``results``; by default those the context holds)."""
     title = inc.title if ctx.public("title") else "Incident"
     parts = [f"# {markup.text(inc.id)}: {markup.text(title)}\n"]
     rows = [
@@ -101,7 +106,8 @@ def incident(ctx: SiteContext, inc: Incident, path: str) -> Page:
         comment = f": {markup.text(sat.comment)}" if sat.comment else ""
         parts.append(f"## Satisfaction\n\n{sat.score}/5{comment}\n")
     if ctx.public("timeline"):
-        results = ctx.clocks.get(inc.id, [])
+        if results is None:
+            results = ctx.clocks.get(inc.id, [])
         if results:
             rows = [clock_cells(c, ctx.now) for c in results]
             parts.append(
@@ -121,7 +127,7 @@ def incident(ctx: SiteContext, inc: Incident, path: str) -> Page:
     return Page(path, front("navigation") + "\n".join(parts))
 
 
-def _month(ctx: SiteContext, key: str, incidents: list[Incident]) -> list[Page]:
+def _month(ctx: SiteContext, key: str, incidents: list[Brief]) -> list[Page]:
     """A month's list, in pages of at most ``PAGE_SIZE`` rows, each linking to the others."""
     columns = [(f, h) for f, h in LIST_COLUMNS if ctx.public(f)]
     chunks = [incidents[i : i + PAGE_SIZE] for i in range(0, len(incidents), PAGE_SIZE)]
@@ -149,11 +155,10 @@ def section(ctx: SiteContext) -> Section | None:
     """The register, or None when ``site.register`` is false."""
     if not ctx.register:
         return None
-    months: dict[str, list[Incident]] = defaultdict(list)
+    months: dict[str, list[Brief]] = defaultdict(list)
     for inc in ctx.incidents:
         months[f"{inc.reported_at:%Y-%m}"].append(inc)
     pages = [page for key, incs in months.items() for page in _month(ctx, key, incs)]
-    pages += [incident(ctx, inc, incident_page(inc)) for inc in ctx.incidents]
     rows = []
     for key in sorted(months, reverse=True):
         incs = months[key]
@@ -169,4 +174,6 @@ def section(ctx: SiteContext) -> Section | None:
             INDEX, front(search=False) + intro + markup.table(["Month", "Incidents", "Open"], rows)
         ),
     )
-    return Section(pages, [{"Incident register": INDEX}])
+    # a page per incident, made as the pages are written: never all at once
+    each = (incident(ctx, inc, incident_page(inc), found) for inc, found in ctx.records())
+    return Section(itertools.chain(pages, each), [{"Incident register": INDEX}])

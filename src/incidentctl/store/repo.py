@@ -51,6 +51,7 @@ POLICY_MODELS: dict[str, type[BaseModel]] = {
 }
 # Below this many files, parsing them is faster than reading the record cache.
 CACHE_AFTER = 50
+PREFETCH = 2000  # cached records read in one query while iterating: their JSON, held
 KB_FILE = re.compile(r"(KB-\d{4,})-[a-z0-9]+(?:-[a-z0-9]+)*\.md\Z")
 
 
@@ -302,13 +303,18 @@ class Repository:
         """Each file of ``rels`` in turn: its record (None if invalid) and loading
         findings (which also join ``diagnostics``). Records are not kept, so memory
         stays flat; the caller saves the index."""
-        if len(rels) > CACHE_AFTER:
+        many = len(rels) > CACHE_AFTER
+        if many:
             self.cache.open()
-            self.cache.prefetch_for(rels)
-        for rel, parsed in zip(rels, self.parsed(rels), strict=False):
-            record, problems = self.read_incident(rel, parsed)
-            self.diagnostics.extend(problems)
-            yield rel, record, problems
+        results = self.parsed(rels)
+        for start in range(0, len(rels), PREFETCH):
+            chunk = rels[start : start + PREFETCH]
+            if many:  # the cached records of a batch at once; never all of them
+                self.cache.prefetch_for(chunk)
+            for rel, parsed in zip(chunk, results, strict=False):
+                record, problems = self.read_incident(rel, parsed)
+                self.diagnostics.extend(problems)
+                yield rel, record, problems
 
     def parsed(self, chosen: list[str]) -> Iterator[Parsed]:
         """Workers' results for a cold load of many files, in order; else None for each."""
