@@ -157,3 +157,49 @@ def test_records_touched_but_not_changed_are_listed_from_the_index(
     assert incident_reads == []
     assert cli(example, "sla", "status", "--format", "json") == sla
     assert len(incident_reads) == len(json.loads(expected[1]))  # the open ones, for clocks
+
+
+@pytest.fixture
+def full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times a command read every row of the index."""
+    from incidentctl.store.cache import RecordCache
+
+    reads: list[int] = []
+    original = RecordCache._all_rows
+
+    def spy(self: RecordCache) -> object:
+        if not self._complete:
+            reads.append(1)
+        return original(self)
+
+    monkeypatch.setattr(RecordCache, "_all_rows", spy)
+    return reads
+
+
+def test_nothing_changed_reads_only_the_rows_of_open_records(
+    example: Path, monkeypatch: pytest.MonkeyPatch, full_reads: list[int]
+) -> None:
+    """After a whole validate, one comparison of every file's stat with the index's
+    snapshot answers for all: the rows of closed records are not read."""
+    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
+    expected = [cli(example, *c) for c in (["list", "--open"], ["sla", "status"])]
+    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
+    for _ in range(2):  # fills the index's rows (the list fields), then from them
+        assert cli(example, "validate")[0] == 0
+        full_reads.clear()
+        assert [cli(example, *c) for c in (["list", "--open"], ["sla", "status"])] == expected
+        assert full_reads == []
+    # an edit: the next run reads every row, and makes the snapshot again
+    record = next((example / "incidents").glob(f"*/{_first_open(expected[0][1])}.yaml"))
+    record.write_text(record.read_text().replace("\ntitle: ", "\ntitle: Now "))
+    os.utime(record, (1_600_000_000, 1_600_000_000))  # not racy: written long ago
+    assert "Now " in cli(example, "list", "--open")[1]
+    assert full_reads == [1]
+    full_reads.clear()
+    assert "Now " in cli(example, "list", "--open")[1]
+    assert cli(example, "sla", "status") == expected[1]
+    assert full_reads == []
+
+
+def _first_open(table: str) -> str:
+    return table.splitlines()[1].split()[0]

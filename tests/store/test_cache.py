@@ -107,6 +107,10 @@ def _coarse(path: str | Path) -> FileStat | None:
     return (st.st_size, st.st_mtime_ns // 10**9 * 10**9, 0, 0)
 
 
+def _coarse_all(root: str, rels: list[str]) -> list[FileStat | None]:
+    return [_coarse(f"{root}/{rel}") for rel in rels]
+
+
 # tick 1 is the control: a run that began a whole tick after the file's mtime may
 # trust it, since any later edit carries a later mtime; it shows what the rule decides
 @pytest.mark.parametrize(("tick", "stale"), [(0, True), (1, False)], ids=["racy", "control"])
@@ -116,10 +120,8 @@ def test_an_edit_within_the_tick_the_index_was_written_is_racy(
     monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
     monkeypatch.setattr("incidentctl.store.repo.file_stat", _coarse)
     monkeypatch.setattr("incidentctl.store.parallel.file_stat", _coarse)
-    monkeypatch.setattr(
-        "incidentctl.store.repo.stat_files",
-        lambda root, rels: [_coarse(f"{root}/{rel}") for rel in rels],
-    )
+    monkeypatch.setattr("incidentctl.store.repo.stat_files", _coarse_all)
+    monkeypatch.setattr(cache, "stat_files", _coarse_all)  # the snapshot's comparison too
     coarse = _coarse(base_repo / INC)
     assert coarse is not None
     second = coarse[1]

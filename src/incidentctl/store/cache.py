@@ -27,14 +27,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
 import time
+from array import array
 from collections.abc import Iterable, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pydantic
 from pydantic import ValidationError
@@ -63,6 +65,7 @@ LATEST: Final = 10
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, codes BLOB);
 CREATE TABLE IF NOT EXISTS files (
   rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
   started_ns INTEGER, digest TEXT, status TEXT, summary TEXT, verdict TEXT, depends TEXT,
@@ -128,7 +131,9 @@ class RecordCache:
         self._found: dict[str, str] = {}  # some records, prefetched by path
         self._new: dict[str, str] = {}
         self._used: set[str] = set()
-        self._files: dict[str, Entry] = {}
+        self._files: dict[str, Entry] = {}  # every row once complete, else those read
+        self._complete = False
+        self._summaries = False
         self._seen: dict[str, Entry] = {}
         self._started = 0
         self._listed: tuple[dict[str, int], int, list[str]] | None = None
@@ -169,19 +174,80 @@ class RecordCache:
             row = self._db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
             if row is None or row[0] != self.key:
                 self._db.executescript(
-                    "DROP TABLE records; DROP TABLE files; DELETE FROM meta;" + _SCHEMA
+                    "DROP TABLE records; DROP TABLE files; DELETE FROM meta;"
+                    " DELETE FROM snapshot;" + _SCHEMA
                 )
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 self._db.commit()
-            columns = _COLUMNS if summaries else _COLUMNS.replace("summary", "NULL")
-            rows = self._db.execute(f"SELECT {columns} FROM files ORDER BY rel").fetchall()
-            self._files = {row[0]: row[1:] for row in rows}
+            self._summaries = summaries
             if not self.has_records():
                 self._blobs = {}  # nothing to look up, file by file
             row = self._db.execute("SELECT value FROM meta WHERE name = 'listed'").fetchone()
             self._listed = _listed(row[0]) if row else None
         except (OSError, sqlite3.Error):
             self._close()  # a read-only checkout or a damaged file: work without
+
+    def _all_rows(self) -> dict[str, Entry]:
+        """Every row of the index (read on first need: 100,000 rows take 0.25 s)."""
+        if not self._complete:
+            self._complete = True
+            columns = _COLUMNS if self._summaries else _COLUMNS.replace("summary", "NULL")
+            rows: list[tuple[Any, ...]] = []
+            if self._db is not None:
+                try:
+                    rows = self._db.execute(f"SELECT {columns} FROM files ORDER BY rel").fetchall()
+                except sqlite3.Error:
+                    self._close()
+            loaded = {row[0]: row[1:] for row in rows}
+            loaded.update(self._files)  # rows read before (the same, perhaps with summaries)
+            self._files = loaded
+        return self._files
+
+    def _entry(self, rel: str) -> Entry | None:
+        entry = self._files.get(rel)
+        if entry is None and not self._complete:
+            entry = self._all_rows().get(rel)
+        return entry
+
+    def quick(self, root: str, folders: dict[str, int]) -> tuple[list[str], bytes] | None:
+        """The incident files and their status codes (``CODES``) when no folder and no
+        file changed since the last complete save: ``folders`` (the folders' mtimes now)
+        are those of the last whole load, and every file's stat is exactly the one
+        the snapshot of that save holds (all its entries trusted, none racy). The
+        index's rows are then not read: one comparison of the stats answers for all.
+        None when any of that fails: the caller goes the usual way."""
+        if self._db is None or self._listed is None:
+            return None
+        listed, started, unread = self._listed
+        if unread or listed != folders or any(m >= started for m in listed.values()):
+            return None
+        try:
+            row = self._db.execute("SELECT paths, stats, codes FROM snapshot").fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        paths = row[0].split("\n") if row[0] else []
+        stats = stat_files(root, paths)
+        if None in stats or _packed(stats) != row[1]:  # type: ignore[arg-type]
+            return None
+        return paths, bytes(row[2])
+
+    def rows(self, rels: Sequence[str]) -> list[Entry | None]:
+        """The rows of ``rels``, read now (the others only if asked for later); after
+        ``quick``, whose comparison proved them all fresh."""
+        db = self._db
+        if db is not None and not self._complete:
+            columns = _COLUMNS if self._summaries else _COLUMNS.replace("summary", "NULL")
+            try:
+                for i in range(0, len(rels), 900):  # SQLite's limit on parameters
+                    batch = rels[i : i + 900]
+                    marks = ",".join("?" * len(batch))
+                    query = f"SELECT {columns} FROM files WHERE rel IN ({marks})"
+                    self._files.update((row[0], row[1:]) for row in db.execute(query, batch))
+            except sqlite3.Error:
+                self._close()
+        return [self._entry(rel) for rel in rels]
 
     def prefetch(self) -> None:
         """Read every cached record at once (faster than one query each for a full load)."""
@@ -196,7 +262,7 @@ class RecordCache:
         per thousand instead of one each)."""
         if self._db is None or self._blobs is not None:
             return
-        wanted = [e[DIGEST] for e in map(self._files.get, rels) if e is not None]
+        wanted = [e[DIGEST] for e in map(self._entry, rels) if e is not None]
         found: dict[str, str] = {}
         try:
             for i in range(0, len(wanted), 900):  # SQLite's limit on parameters
@@ -272,7 +338,7 @@ class RecordCache:
         renewed = self._renewed.get(rel)
         if renewed is not None and stat is not None and renewed[:4] == stat:
             return renewed
-        entry = self._files.get(rel)
+        entry = self._entry(rel)
         if entry is None or stat is None or entry[:4] != stat:
             return None
         # racy: changed in the same clock tick as the run that read it began
@@ -285,7 +351,7 @@ class RecordCache:
         add up)."""
         if self._renewed:
             return [self.fresh(rel, stat) for rel, stat in zip(rels, stats, strict=True)]
-        files = self._files.get
+        files = self._all_rows().get
         out: list[Entry | None] = []
         add = out.append
         for rel, stat in zip(rels, stats, strict=True):
@@ -298,14 +364,14 @@ class RecordCache:
 
     def knows(self, rel: str) -> bool:
         """Whether the index holds an entry for ``rel`` (fresh or not)."""
-        return rel in self._files
+        return rel in self._all_rows()
 
     def renew(self, rel: str, stat: FileStat | None, key: str | None) -> Entry | None:
         """The entry of a file whose stat changed but whose text, read after ``stat``,
         has the indexed digest ``key`` (touched, checked out again, restored with the
         cache on another machine): all that was derived from the text still holds, so
         the entry is kept under the new stat, and is fresh for the rest of the run."""
-        entry = self._files.get(rel)
+        entry = self._entry(rel)
         if entry is None or stat is None or key is None or entry[DIGEST] != key:
             return None
         renewed: Entry = (*stat, self._started, *entry[DIGEST:])
@@ -331,7 +397,7 @@ class RecordCache:
     def note(self, rel: str, stat: FileStat | None, key: str, status: str | None) -> None:
         """Remember what a read of ``rel`` (stat taken before the read) found."""
         if self._db is not None and stat is not None:
-            entry = self._files.get(rel)
+            entry = self._entry(rel)
             if entry is not None and entry[DIGEST] == key:
                 if entry[:4] == stat and entry[1] < entry[4]:
                     self._seen[rel] = entry  # unchanged and trusted: nothing to write
@@ -352,8 +418,8 @@ class RecordCache:
         if any(mtime >= started for mtime in folders.values()):
             return None
         if not unread:
-            return folders, list(self._files)  # read in order of path
-        return folders, sorted({*self._files, *unread})
+            return folders, list(self._all_rows())  # read in order of path
+        return folders, sorted({*self._all_rows(), *unread})
 
     def save(
         self, prune: bool, folders: dict[str, int] | None = None, paths: Iterable[str] = ()
@@ -368,8 +434,12 @@ class RecordCache:
         if db is None:
             return
         try:
-            changed = [(r, *e) for r, e in self._seen.items() if self._files.get(r) != e]
+            if prune:
+                self._all_rows()
+            old = self._files
+            changed = [(r, *e) for r, e in self._seen.items() if old.get(r) != e]
             db.executemany(f"INSERT OR REPLACE INTO files VALUES ({_ROW})", changed)
+            moved = any(_moved(old.get(c[0]), c[1:]) for c in changed)
             if prune:  # drop the files gone, and the records no file has any more
                 gone = [(rel,) for rel in self._files.keys() - self._seen.keys()]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
@@ -383,6 +453,12 @@ class RecordCache:
                 unread = [p for p in paths if p not in self._seen]
                 listed = json.dumps([folders or {}, self._started, unread])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
+                _snapshot(db, self._seen if folders and not unread else None)
+            elif moved:  # a file's stat or status changed: the snapshot no longer holds;
+                # made again when every row is known and no file came or went
+                current = self._files | self._seen if self._complete else {}
+                same = len(current) == len(old) and self._listed and not self._listed[2]
+                _snapshot(db, current if same else None)
             db.commit()
         except sqlite3.Error:
             pass  # the next run rebuilds what is missing
@@ -398,6 +474,36 @@ _ROW = ",".join("?" * 12)
 _COLUMNS = "rel, size, mtime_ns, ctime_ns, ino, started_ns, digest, status, summary, verdict,"
 _COLUMNS += " depends, latest"
 _BATCH = 1000
+
+
+# status -> its code in the snapshot; 0 for an invalid record (always read)
+CODES = {
+    s: i
+    for i, s in enumerate(
+        ("new", "in_progress", "on_hold", "resolved", "closed", "cancelled"), start=1
+    )
+}
+
+
+def _packed(stats: Sequence[FileStat]) -> bytes:
+    return array("q", itertools.chain.from_iterable(stats)).tobytes()
+
+
+def _moved(old: Entry | None, new: tuple[Any, ...]) -> bool:
+    """Whether an entry's stat or status differs from what the snapshot may hold."""
+    return old is None or old[:4] != new[:4] or old[STATUS] != new[STATUS]
+
+
+def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
+    """Keep what ``quick`` compares, for ``entries`` (every incident file, by path);
+    none when there are none to keep or any entry is racy (it must be read again)."""
+    db.execute("DELETE FROM snapshot")
+    if not entries or any(e[1] >= e[4] for e in entries.values()):
+        return
+    paths = sorted(entries)
+    stats = _packed([entries[p][:4] for p in paths])
+    codes = bytes(CODES.get(entries[p][STATUS] or "", 0) for p in paths)
+    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?)", ("\n".join(paths), stats, codes))
 
 
 def _connect(path: Path) -> sqlite3.Connection:

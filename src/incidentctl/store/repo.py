@@ -21,6 +21,7 @@ from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
 from incidentctl.sla import holidays_book
 from incidentctl.store.cache import (
+    CODES,
     DIGEST,
     STATUS,
     SUMMARY,
@@ -202,6 +203,16 @@ class Repository:
         With ``summaries``, an unchanged file whose ``list`` fields the index holds goes
         there (path -> JSON) instead of into the list to read.
         """
+        quick = self._quick(summaries is not None)
+        if quick is not None:  # nothing changed: the index's rows of the others unread
+            listed, codes = quick
+            wanted = {CODES[s] for s in statuses if s in CODES} | {0}
+            maybe = [
+                p
+                for p, c in zip(listed, codes, strict=True)
+                if c in wanted and INCIDENT_PATH.match(p)
+            ]
+            return self._choose(maybe, self.cache.rows(maybe), statuses, summaries)
         paths = self._listed_paths(summaries is not None)
         if paths is None:
             paths = self.incident_paths()
@@ -209,8 +220,17 @@ class Repository:
                 self.cache.open(summaries is not None)
         if len(paths) <= CACHE_AFTER:
             return paths
+        return self._choose(paths, self.fresh_entries(paths), statuses, summaries)
+
+    @staticmethod
+    def _choose(
+        paths: list[str],
+        entries: list[Entry | None],
+        statuses: Collection[str],
+        summaries: dict[str, str] | None,
+    ) -> list[str]:
         chosen = []
-        for rel, entry in zip(paths, self.fresh_entries(paths), strict=True):
+        for rel, entry in zip(paths, entries, strict=True):
             if entry is None or entry[STATUS] is None:  # changed, or invalid
                 chosen.append(rel)
             elif entry[STATUS] in statuses:
@@ -243,6 +263,14 @@ class Repository:
         hashed = hash_files(self.root, rels, self.config.limits.max_file_bytes)
         renew = self.cache.renew
         return [renew(rel, stat, key) for rel, (stat, key) in zip(rels, hashed, strict=True)]
+
+    def _quick(self, summaries: bool) -> tuple[list[str], bytes] | None:
+        """The incident files and their status codes when nothing changed since the last
+        complete save of the index (``RecordCache.quick``), else None."""
+        if not isinstance(self.incident_files, IncidentFiles):
+            return None  # a snapshot lists git's tree
+        self.cache.open(summaries)
+        return self.cache.quick(str(self.root), folder_mtimes(self.root / "incidents"))
 
     def _listed_paths(self, summaries: bool) -> list[str] | None:
         """The incident files the last whole load found, if no incident folder changed
