@@ -15,7 +15,17 @@ from incidentctl.lifecycle import TRANSITIONS
 from incidentctl.model.common import parse_duration
 from incidentctl.model.incident import Incident, Status
 from incidentctl.model.policy import ServicesPolicy, SlaPolicy
-from incidentctl.sla.clock import ClockKind, ClockResult, ClockState, NoTarget, clocks
+from incidentctl.sla.calendar import to_seconds
+from incidentctl.sla.clock import (
+    ClockKind,
+    ClockPlan,
+    ClockResult,
+    ClockState,
+    NoTarget,
+    clocks,
+    plan,
+    results,
+)
 from incidentctl.sla.policy import SlaPolicies, SlaPolicyError
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "clock.yaml").read_text())
@@ -246,3 +256,25 @@ def test_states_agree_with_deadlines(incident: Incident, offset: int) -> None:
             assert (clock.state is ClockState.BREACHED) == (now > clock.deadline)
             if clock.elapsed_seconds < clock.target_seconds:
                 assert clock.deadline > now
+
+
+@settings(max_examples=300, deadline=None)
+@given(incidents(), st.integers(0, 40 * 86400), st.integers(0, 40 * 86400))
+def test_a_plan_made_after_the_last_entry_serves_any_later_now(
+    incident: Incident, later: int, more: int
+) -> None:
+    """What ``sla status`` keeps in the index: a plan made at any instant after the
+    record's last entry (and read back from JSON) gives, at any later ``now``, the
+    clocks computed afresh."""
+    last = max([incident.reported_at, *(e.at for e in incident.timeline)])
+    made_at = to_seconds(last) + later
+    now = made_at + more
+    made = plan(incident, POLICIES, made_at)
+    assert made == plan(incident, POLICIES, now)
+    if made is None:
+        assert clocks(incident, POLICIES, datetime.fromtimestamp(now, UTC)) == []
+        return
+    kept = ClockPlan.from_json(made.to_json())
+    assert kept == made
+    fresh = clocks(incident, POLICIES, datetime.fromtimestamp(now, UTC))
+    assert results(kept, POLICIES, now) == fresh

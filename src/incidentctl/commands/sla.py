@@ -11,9 +11,20 @@ from typing import TextIO
 from incidentctl.diagnostics import Severity
 from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.model.incident import OPEN_STATES
-from incidentctl.sla.clock import ClockResult, ClockState, NoTarget, clocks
+from incidentctl.sla.calendar import to_seconds
+from incidentctl.sla.clock import (
+    ClockPlan,
+    ClockResult,
+    ClockState,
+    NoTarget,
+    plan,
+    plan_holds_from,
+)
+from incidentctl.sla.clock import results as clock_results
 from incidentctl.sla.policy import VALIDATE_HINT, SlaPolicies, SlaPolicyError
 from incidentctl.sla.report import RENDERERS
+from incidentctl.store import fingerprint
+from incidentctl.store.cache import DIGEST, STATUS, stat_files
 from incidentctl.store.repo import Repository
 
 _RANK = {ClockState.BREACHED: 0, ClockState.WARNING: 1, ClockState.OK: 1}
@@ -61,10 +72,16 @@ def collect(
 
     With ``statuses``, only incidents that may have one of them are read (the index
     knows the status of every unchanged file), so open clocks cost open incidents.
+    An unchanged record whose clock plan the index keeps is not even rebuilt.
     """
     results: list[ClockResult] = []
+    at = to_seconds(now)
+    if statuses is None:
+        repo.cache.open()  # before the walk (see Repository.save_whole)
     paths = repo.incident_paths() if statuses is None else repo.incident_paths_with(statuses)
-    for rel, record, problems in repo.iter_incidents(paths):  # one record at a time
+    key = plan_key(policies) if repo.cache.is_open else None
+    todo = paths if key is None else _from_plans(repo, policies, paths, at, key, results)
+    for rel, record, problems in repo.iter_incidents(todo):  # one record at a time
         if record is None:
             problem = next((d for d in problems if d.severity is Severity.ERROR), None)
             detail = (
@@ -73,14 +90,72 @@ def collect(
             _warn(err, f"skipped {rel}: not a valid incident record{detail}")
             continue
         try:
-            results.extend(clocks(record.model, policies, now))
+            found = plan(record.model, policies, at)
         except NoTarget as exc:
             _warn(err, f"skipped {rel}: {exc}")
+            continue
+        if found is not None:
+            results.extend(clock_results(found, policies, at))
+        holds_from = plan_holds_from(record.model)
+        kept = repo.cache.digest_of(rel)
+        if key is not None and kept is not None and holds_from <= at:
+            repo.cache.note_plan(kept, holds_from, "null" if found is None else found.to_json())
     if statuses is None:
         repo.save_whole()
     else:
         repo.cache.save(prune=False)
     return results
+
+
+# the modules whose code decides a clock plan: an edit (a development install keeps
+# its version) drops the plans kept in the index
+PLAN_MODULES = (
+    "incidentctl.sla.clock",
+    "incidentctl.sla.calendar",
+    "incidentctl.sla.policy",
+    "incidentctl.lifecycle",
+    "incidentctl.model.incident",
+    "incidentctl.model.policy",
+    "incidentctl.model.common",
+)
+
+
+def plan_key(policies: SlaPolicies) -> str:
+    """What decides a kept clock plan besides the record and what keys the index."""
+    zones = [cal.zone.key for cal in policies.calendars.values()]
+    return f"plans v1 code {fingerprint.code(PLAN_MODULES)} zones {fingerprint.zones(zones)}"
+
+
+def _from_plans(
+    repo: Repository,
+    policies: SlaPolicies,
+    paths: list[str],
+    at: int,
+    key: str,
+    results: list[ClockResult],
+) -> list[str]:
+    """The clocks of the unchanged files of ``paths`` whose plan the index keeps (into
+    ``results``); returns the other files, to read."""
+    cache = repo.cache
+    fresh = cache.rows(paths)
+    if not cache.proven:  # else one comparison just found every file as indexed
+        stats = stat_files(str(repo.root), paths)
+        fresh = [
+            cache.fresh(rel, stat) if entry is not None else None
+            for rel, entry, stat in zip(paths, fresh, stats, strict=True)
+        ]
+    digests = [e[DIGEST] for e in fresh if e is not None and e[STATUS] is not None]
+    kept = cache.plans(digests, key)
+    todo = []
+    for rel, entry in zip(paths, fresh, strict=True):
+        found = None if entry is None else kept.get(entry[DIGEST])
+        if entry is None or found is None or found[0] > at:
+            todo.append(rel)
+            continue
+        cache.keep(rel, entry)
+        if found[1] != "null":
+            results.extend(clock_results(ClockPlan.from_json(found[1]), policies, at))
+    return todo
 
 
 def _warn(err: TextIO, message: str) -> None:

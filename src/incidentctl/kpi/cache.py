@@ -29,12 +29,10 @@ checkout works without the cache.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import sqlite3
 import sys
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
@@ -47,6 +45,7 @@ import pydantic
 from incidentctl import __version__
 from incidentctl.kpi.facts import IncidentFacts
 from incidentctl.model.incident import Status
+from incidentctl.store import fingerprint
 from incidentctl.store.atomic import write_atomic
 from incidentctl.store.cache import CACHE_DIR, FileStat, digest
 
@@ -80,40 +79,13 @@ _STATUS = {s.value: s for s in Status}
 FIELD_COUNT = len(fields(IncidentFacts)) - 1  # all but the clocks
 
 
-def code_fingerprint(modules: Iterable[str] = FACT_MODULES) -> str:
-    """A hash of the source files of ``modules`` ('' parts where a file cannot be read)."""
-    parts = []
-    for name in modules:
-        path = getattr(importlib.import_module(name), "__file__", None)
-        try:
-            parts.append(Path(path).read_bytes().decode("utf-8", "replace") if path else "")
-        except OSError:
-            parts.append("")
-    return digest("\0".join(parts))
+def code_fingerprint() -> str:
+    """A hash of the source of the modules that compute facts."""
+    return fingerprint.code(FACT_MODULES)
 
 
 def zone_fingerprint(zones: Iterable[str]) -> str:
-    """A hash of the rules of the time zones ``zones`` (the tz database files they come from).
-
-    The system's database comes first, as for ``zoneinfo``; a zone found in none of
-    its folders comes from the ``tzdata`` package, whose version then stands for it.
-    """
-    parts = []
-    for zone in sorted(set(zones)):
-        text = f"{zone}:?"
-        for folder in zoneinfo.TZPATH:
-            try:
-                text = f"{zone}:{digest(Path(folder, zone).read_bytes().hex())}"
-                break
-            except OSError:
-                continue
-        else:
-            with contextlib.suppress(Exception):
-                from importlib.metadata import version
-
-                text = f"{zone}:tzdata {version('tzdata')}"
-        parts.append(text)
-    return digest("\0".join(parts))
+    return fingerprint.zones(zones)
 
 
 def cache_key(policy_texts: dict[str, str], zones: Iterable[str], max_file_bytes: int) -> str:

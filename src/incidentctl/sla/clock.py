@@ -24,10 +24,12 @@ Rules (SPEC 3; docs/sla.md has worked examples):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, StrEnum
+from typing import NamedTuple
 
 from incidentctl.lifecycle import status_steps
 from incidentctl.model.incident import Incident, PriorityChange, Status, TimelineEntry
@@ -143,37 +145,102 @@ def clocks(incident: Incident, policies: SlaPolicies, now: datetime) -> list[Clo
     NoTarget when the priority in force has no target in the policy.
     """
     at = to_seconds(now)
+    found = plan(incident, policies, at)
+    return [] if found is None else results(found, policies, at)
+
+
+class KindPlan(NamedTuple):
+    """One clock's part that does not depend on ``now`` once ``now`` is past every
+    entry of the record: all but the last phase, which may run on until ``now``."""
+
+    kind: ClockKind
+    goal: int  # the target, in working seconds
+    mode: Mode  # of the last phase
+    elapsed: int  # working seconds over the running phases before the last
+    reached: int | None  # the deadline, if those phases reached the goal or it stopped
+    run_from: int | None  # the start of the last phase, when it runs
+    stopped: int | None  # where the clock stopped, when it is stopped
+
+
+class ClockPlan(NamedTuple):
+    """An incident's clocks up to ``now`` but for the running phase (see ``results``)."""
+
+    incident_id: str
+    service: str
+    priority: str  # the priority in force
+    calendar: str  # the calendar's name in the policy
+    status: Status  # the incident's status at the end of the timeline
+    kinds: tuple[KindPlan, ...]
+
+    def to_json(self) -> str:
+        kinds = [
+            [k.kind.value, k.goal, k.mode.value, k.elapsed, k.reached, k.run_from, k.stopped]
+            for k in self.kinds
+        ]
+        head = [self.incident_id, self.service, self.priority, self.calendar, self.status.value]
+        return json.dumps([*head, kinds])
+
+    @classmethod
+    def from_json(cls, text: str) -> ClockPlan:
+        incident_id, service, priority, calendar, status, kinds = json.loads(text)
+        return cls(
+            incident_id,
+            service,
+            priority,
+            calendar,
+            _STATUSES[status],
+            tuple(
+                KindPlan(_KINDS[k], goal, _MODES[mode], elapsed, reached, run_from, stopped)
+                for k, goal, mode, elapsed, reached, run_from, stopped in kinds
+            ),
+        )
+
+
+# by value, for reading plans back (a dict look-up is several times an Enum call)
+_STATUSES = {s.value: s for s in Status}
+_KINDS = {k.value: k for k in ClockKind}
+_MODES = {m.value: m for m in Mode}
+
+
+def plan_holds_from(incident: Incident) -> int:
+    """The first instant (POSIX seconds) from which ``plan`` gives the same plan: that
+    of the record's last entry (or its report)."""
+    return to_seconds(max([incident.reported_at, *(e.at for e in incident.timeline)]))
+
+
+def plan(incident: Incident, policies: SlaPolicies, at: int) -> ClockPlan | None:
+    """What ``results`` needs to give the clocks at ``at`` (POSIX seconds) or at any
+    later instant, provided every entry of the record is at or before ``at``; None
+    when there are no clocks. Raises NoTarget as ``clocks`` does."""
     if to_seconds(incident.reported_at) > at:
-        return []
+        return None
     timeline = phases(incident, at)
     if timeline[-1].status is Status.CANCELLED:
-        return []
+        return None
     priority = priority_at(incident.timeline, incident.priority, at)
     target = policies.target(priority, incident.service)
     if target is None:
         raise NoTarget(f"{incident.id}: no SLA target for priority {priority}")
-    return [
-        _clock(incident, policies, target, kind, timeline, at)
+    kinds = tuple(
+        _plan_kind(policies, target, kind, timeline)
         for kind in (ClockKind.RESPOND, ClockKind.RESOLVE)
-    ]
+    )
+    return ClockPlan(
+        incident.id,
+        incident.service,
+        target.priority,
+        target.calendar_name,
+        timeline[-1].status,
+        kinds,
+    )
 
 
-def _clock(
-    incident: Incident,
-    policies: SlaPolicies,
-    target: ResolvedTarget,
-    kind: ClockKind,
-    timeline: list[Phase],
-    now: int,
-) -> ClockResult:
+def _plan_kind(
+    policies: SlaPolicies, target: ResolvedTarget, kind: ClockKind, timeline: list[Phase]
+) -> KindPlan:
     cal = target.calendar
     goal = target.respond_seconds if kind is ClockKind.RESPOND else target.resolve_seconds
     modes = [_mode(kind, p, policies.pausing) for p in timeline]
-    segments = [
-        (p.start, now if p.end is None else p.end)
-        for p, m in zip(timeline, modes, strict=True)
-        if m is Mode.RUN
-    ]
     current = modes[-1]
     stopped = None
     if current is Mode.STOP:  # the stop is where the trailing run of stopped phases began
@@ -181,11 +248,45 @@ def _clock(
         while i > 0 and modes[i - 1] is Mode.STOP:
             i -= 1
         stopped = timeline[i].start
-    elapsed, deadline = _measure(cal, segments, goal, now if stopped is None else stopped)
+    # the running phases but the last, in order: the goal is reached in the first
+    # segment that takes the working time to it
+    elapsed = 0
+    reached = None
+    for p, m in zip(timeline[:-1], modes[:-1], strict=True):
+        if m is not Mode.RUN:
+            continue
+        assert p.end is not None
+        worked = cal.working_between(p.start, p.end)
+        if reached is None and elapsed + worked >= goal:
+            reached = cal.add(p.start, goal - elapsed)
+        elapsed += worked
+    if reached is None and stopped is not None:  # taken to run on from the stop
+        reached = cal.add(stopped, goal - elapsed)
+    run_from = timeline[-1].start if current is Mode.RUN else None
+    return KindPlan(kind, goal, current, elapsed, reached, run_from, stopped)
+
+
+def results(found: ClockPlan, policies: SlaPolicies, now: int) -> list[ClockResult]:
+    """The clocks of a plan at ``now`` (POSIX seconds, not before the plan's entries)."""
+    cal = policies.calendars[found.calendar]
+    return [_result(found, k, cal, policies, now) for k in found.kinds]
+
+
+def _result(
+    found: ClockPlan, k: KindPlan, cal: BusinessCalendar, policies: SlaPolicies, now: int
+) -> ClockResult:
+    goal, elapsed, deadline = k.goal, k.elapsed, k.reached
+    if k.run_from is not None:  # the last phase runs until now
+        worked = cal.working_between(k.run_from, now)
+        if deadline is None and elapsed + worked >= goal:
+            deadline = cal.add(k.run_from, goal - elapsed)
+        elapsed += worked
+    if deadline is None:  # not reached: taken to run on from now
+        deadline = cal.add(now, goal - elapsed)
     used = 100 * elapsed / goal if goal else 100.0
     threshold = None
-    if stopped is not None:
-        state = ClockState.MET if stopped <= deadline else ClockState.MISSED
+    if k.stopped is not None:
+        state = ClockState.MET if k.stopped <= deadline else ClockState.MISSED
     else:
         threshold = policies.threshold_passed(used)
         if now > deadline:
@@ -193,20 +294,20 @@ def _clock(
         else:
             state = ClockState.OK if threshold is None else ClockState.WARNING
     return ClockResult(
-        incident_id=incident.id,
-        clock=kind,
+        incident_id=found.incident_id,
+        clock=k.kind,
         state=state,
         deadline=datetime.fromtimestamp(deadline, cal.zone),
         elapsed_seconds=elapsed,
         target_seconds=goal,
         percent=percent(elapsed, goal),
-        paused=current is Mode.PAUSE,
-        priority=target.priority,
-        service=incident.service,
-        calendar=target.calendar_name,
-        status=timeline[-1].status,
+        paused=k.mode is Mode.PAUSE,
+        priority=found.priority,
+        service=found.service,
+        calendar=found.calendar,
+        status=found.status,
         threshold=threshold,
-        stopped_at=None if stopped is None else datetime.fromtimestamp(stopped, cal.zone),
+        stopped_at=None if k.stopped is None else datetime.fromtimestamp(k.stopped, cal.zone),
     )
 
 
@@ -215,23 +316,3 @@ def percent(elapsed: int, goal: int) -> float:
     if goal == 0:
         return 100.0
     return (20000 * elapsed + goal) // (2 * goal) / 100
-
-
-def _measure(
-    cal: BusinessCalendar, segments: list[tuple[int, int]], goal: int, resume: int
-) -> tuple[int, int]:
-    """Working time over the running segments, and the instant the goal is (or was) reached.
-
-    When the segments do not reach the goal, the clock is taken to run on from
-    ``resume`` (now, or the instant it stopped).
-    """
-    elapsed = 0
-    deadline = None
-    for a, b in segments:
-        worked = cal.working_between(a, b)
-        if deadline is None and elapsed + worked >= goal:
-            deadline = cal.add(a, goal - elapsed)
-        elapsed += worked
-    if deadline is None:
-        deadline = cal.add(resume, goal - elapsed)
-    return elapsed, deadline

@@ -36,7 +36,13 @@ def span(seconds: int, days: bool = True) -> str:
     minutes = seconds // 60
     whole_days, rest = divmod(minutes, 1440) if days else (0, minutes)
     hours, mins = divmod(rest, 60)
-    parts = [f"{v} {u}" for v, u in ((whole_days, "d"), (hours, "h"), (mins, "m")) if v]
+    parts = []
+    if whole_days:
+        parts.append(f"{whole_days} d")
+    if hours:
+        parts.append(f"{hours} h")
+    if mins:
+        parts.append(f"{mins} m")
     return " ".join(parts)
 
 
@@ -57,9 +63,11 @@ def relative(result: ClockResult, now: datetime) -> str:
 
 def local_deadline(result: ClockResult) -> str:
     """The deadline in the calendar's time zone, e.g. ``2026-11-23 17:30 GMT``."""
-    d = result.deadline
-    clock = d.strftime("%H:%M:%S" if d.second else "%H:%M")
-    return f"{d:%Y-%m-%d} {clock} {d.tzname()}"
+    d = result.deadline  # formatted by hand: strftime is most of this function's time
+    seconds = f":{d.second:02d}" if d.second else ""
+    return (
+        f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}{seconds} {d.tzname()}"
+    )
 
 
 def _number(value: float) -> float | int:
@@ -124,11 +132,9 @@ def render_text(results: Sequence[ClockResult], now: datetime) -> str:
     if not results:
         return "No SLA clocks to show.\n"
     rows = [COLUMNS, *_rows(results, now)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    return "\n".join(lines) + "\n"
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)  # one format per row: 20,000 rows
+    return "\n".join(line.format(*row).rstrip() for row in rows) + "\n"
 
 
 def render_markdown(results: Sequence[ClockResult], now: datetime) -> str:

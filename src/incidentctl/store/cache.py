@@ -65,6 +65,7 @@ LATEST: Final = 10
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plans (digest TEXT PRIMARY KEY, valid_from INTEGER, plan TEXT);
 CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, codes BLOB);
 CREATE TABLE IF NOT EXISTS files (
   rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
@@ -138,6 +139,8 @@ class RecordCache:
         self._started = 0
         self._listed: tuple[dict[str, int], int, list[str]] | None = None
         self._renewed: dict[str, Entry] = {}
+        self.proven = False  # whether ``quick`` found every file unchanged
+        self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
     @classmethod
@@ -175,7 +178,7 @@ class RecordCache:
             if row is None or row[0] != self.key:
                 self._db.executescript(
                     "DROP TABLE records; DROP TABLE files; DELETE FROM meta;"
-                    " DELETE FROM snapshot;" + _SCHEMA
+                    " DELETE FROM snapshot; DELETE FROM plans;" + _SCHEMA
                 )
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 self._db.commit()
@@ -231,6 +234,7 @@ class RecordCache:
         stats = stat_files(root, paths)
         if None in stats or _packed(stats) != row[1]:  # type: ignore[arg-type]
             return None
+        self.proven = True
         return paths, bytes(row[2])
 
     def rows(self, rels: Sequence[str]) -> list[Entry | None]:
@@ -248,6 +252,40 @@ class RecordCache:
             except sqlite3.Error:
                 self._close()
         return [self._entry(rel) for rel in rels]
+
+    def plans(self, digests: Sequence[str], key: str) -> dict[str, tuple[int, str]]:
+        """The SLA clock plans kept for these record digests: digest -> (the first
+        instant, POSIX seconds, from which the plan holds; its JSON). ``key`` names
+        what else decides a plan (the clock code, the calendars' zone rules); plans
+        kept under another key are dropped."""
+        db = self._db
+        if db is None:
+            return {}
+        found: dict[str, tuple[int, str]] = {}
+        try:
+            row = db.execute("SELECT value FROM meta WHERE name = 'plans'").fetchone()
+            if row is None or row[0] != key:
+                db.execute("DELETE FROM plans")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('plans', ?)", (key,))
+                return found
+            for i in range(0, len(digests), 900):  # SQLite's limit on parameters
+                batch = digests[i : i + 900]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT digest, valid_from, plan FROM plans WHERE digest IN ({marks})"
+                found.update((d, (v, p)) for d, v, p in db.execute(query, batch))
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def note_plan(self, digest: str, valid_from: int, plan: str) -> None:
+        """Keep a record's clock plan (written by the next save)."""
+        if self._db is not None:
+            self._plans[digest] = (valid_from, plan)
+
+    def digest_of(self, rel: str) -> str | None:
+        """The digest of the text of ``rel`` as this run read it, if it was clean."""
+        entry = self._seen.get(rel)
+        return None if entry is None or entry[STATUS] is None else entry[DIGEST]
 
     def prefetch(self) -> None:
         """Read every cached record at once (faster than one query each for a full load)."""
@@ -440,6 +478,9 @@ class RecordCache:
             changed = [(r, *e) for r, e in self._seen.items() if old.get(r) != e]
             db.executemany(f"INSERT OR REPLACE INTO files VALUES ({_ROW})", changed)
             moved = any(_moved(old.get(c[0]), c[1:]) for c in changed)
+            plans = ((d, v, p) for d, (v, p) in self._plans.items())
+            db.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", plans)
+            self._plans.clear()
             if prune:  # drop the files gone, and the records no file has any more
                 gone = [(rel,) for rel in self._files.keys() - self._seen.keys()]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
@@ -450,6 +491,7 @@ class RecordCache:
                 (count,) = db.execute("SELECT count(*) FROM records").fetchone()
                 if count > len(kept) * 5 // 4 + 100:  # left by partial loads: sweep them
                     _keep_only(db, "records", "digest", kept)
+                db.execute("DELETE FROM plans WHERE digest NOT IN (SELECT digest FROM files)")
                 unread = [p for p in paths if p not in self._seen]
                 listed = json.dumps([folders or {}, self._started, unread])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
