@@ -239,3 +239,28 @@ def test_clock_plans_kept_in_the_index_give_the_clocks_of_any_later_now(
     incident_reads.clear()
     assert _sla_at(example, times[1], *args) == expected[1]
     assert incident_reads != []
+
+
+def test_after_files_come_and_go_one_run_walks_and_the_next_does_not(
+    example: Path, full_reads: list[int]
+) -> None:
+    """As after a ``git pull``: a record added, one removed. The next ``list`` walks
+    the folders and reads every row; it keeps what the walk found, so the run after it
+    neither walks nor reads the rows of closed records."""
+    assert cli(example, "validate")[0] == 0
+    rows = json.loads(cli(example, "list", "--open", "--format", "json")[1])
+    first = next((example / "incidents").glob(f"*/{rows[0]['id']}.yaml"))
+    added = first.with_name("INC-2026-0999.yaml")
+    added.write_text(first.read_text().replace(rows[0]["id"], "INC-2026-0999"))
+    gone = next((example / "incidents").glob(f"*/{rows[1]['id']}.yaml"))
+    gone.unlink()
+    for path in (added, added.parent):  # written long ago: nothing racy
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    full_reads.clear()
+    after = json.loads(cli(example, "list", "--open", "--format", "json")[1])
+    ids = {r["id"] for r in after}
+    assert "INC-2026-0999" in ids and rows[1]["id"] not in ids
+    assert full_reads == [1]
+    full_reads.clear()
+    assert json.loads(cli(example, "list", "--open", "--format", "json")[1]) == after
+    assert full_reads == []

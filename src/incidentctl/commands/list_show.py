@@ -120,7 +120,7 @@ def _rows(request: ListRequest) -> list[dict[str, Any]]:
             continue
         repo.cache.note_summary(record.source.rel, _indexed(record.model))
         rows.append(summary(record.model, request.now))
-    repo.cache.save(prune=False)
+    repo.save_seen()
     return [row for row in rows if _keep(request, row)]
 
 

@@ -103,7 +103,7 @@ def collect(
     if statuses is None:
         repo.save_whole()
     else:
-        repo.cache.save(prune=False)
+        repo.save_seen()
     return results
 
 

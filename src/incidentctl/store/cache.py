@@ -33,7 +33,7 @@ import os
 import sqlite3
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Final
@@ -201,9 +201,7 @@ class RecordCache:
                     rows = self._db.execute(f"SELECT {columns} FROM files ORDER BY rel").fetchall()
                 except sqlite3.Error:
                     self._close()
-            loaded = {row[0]: row[1:] for row in rows}
-            loaded.update(self._files)  # rows read before (the same, perhaps with summaries)
-            self._files = loaded
+            self._files = {row[0]: row[1:] for row in rows}
         return self._files
 
     def _entry(self, rel: str) -> Entry | None:
@@ -244,11 +242,8 @@ class RecordCache:
         if db is not None and not self._complete:
             columns = _COLUMNS if self._summaries else _COLUMNS.replace("summary", "NULL")
             try:
-                for i in range(0, len(rels), 900):  # SQLite's limit on parameters
-                    batch = rels[i : i + 900]
-                    marks = ",".join("?" * len(batch))
-                    query = f"SELECT {columns} FROM files WHERE rel IN ({marks})"
-                    self._files.update((row[0], row[1:]) for row in db.execute(query, batch))
+                query = f"SELECT {columns} FROM files WHERE rel IN"
+                self._files.update((row[0], row[1:]) for row in _select_in(db, query, rels))
             except sqlite3.Error:
                 self._close()
         return [self._entry(rel) for rel in rels]
@@ -268,11 +263,8 @@ class RecordCache:
                 db.execute("DELETE FROM plans")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('plans', ?)", (key,))
                 return found
-            for i in range(0, len(digests), 900):  # SQLite's limit on parameters
-                batch = digests[i : i + 900]
-                marks = ",".join("?" * len(batch))
-                query = f"SELECT digest, valid_from, plan FROM plans WHERE digest IN ({marks})"
-                found.update((d, (v, p)) for d, v, p in db.execute(query, batch))
+            query = "SELECT digest, valid_from, plan FROM plans WHERE digest IN"
+            found.update((d, (v, p)) for d, v, p in _select_in(db, query, digests))
         except sqlite3.Error:
             return {}
         return found
@@ -301,16 +293,11 @@ class RecordCache:
         if self._db is None or self._blobs is not None:
             return
         wanted = [e[DIGEST] for e in map(self._entry, rels) if e is not None]
-        found: dict[str, str] = {}
         try:
-            for i in range(0, len(wanted), 900):  # SQLite's limit on parameters
-                batch = wanted[i : i + 900]
-                marks = ",".join("?" * len(batch))
-                query = f"SELECT digest, json FROM records WHERE digest IN ({marks})"
-                found.update(self._db.execute(query, batch))
+            query = "SELECT digest, json FROM records WHERE digest IN"
+            self._found = dict(_select_in(self._db, query, wanted))
         except sqlite3.Error:
             return
-        self._found = found
 
     def has_records(self) -> bool:
         """Whether any record is cached (a cold run has none: it parses everything)."""
@@ -464,7 +451,9 @@ class RecordCache:
     ) -> None:
         """Write what this run learned; ``prune`` (a whole load) drops what it did not
         see and keeps what its walk found: the folders' mtimes, and the ``paths`` it
-        could not read (so that a listing from the index still names them)."""
+        could not read (so that a listing from the index still names them). Without
+        ``prune``, ``folders`` and ``paths`` are a walk's: the rows of files it did not
+        find are dropped, and its listing kept, when every row is known."""
         if self._db is None:
             return
         self._flush()
@@ -496,6 +485,18 @@ class RecordCache:
                 listed = json.dumps([folders or {}, self._started, unread])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
                 _snapshot(db, self._seen if folders and not unread else None)
+            elif folders is not None and self._complete:  # a walk, and every row known
+                walked = list(paths)
+                found = set(walked)
+                missing = [r for r in self._files if r not in found and r not in self._seen]
+                db.executemany("DELETE FROM files WHERE rel = ?", ((r,) for r in missing))
+                known = self._files | self._seen
+                for rel in missing:
+                    del known[rel]
+                unread = [p for p in walked if p not in known]
+                listed = json.dumps([folders, self._started, unread])
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
+                _snapshot(db, None if unread else known)
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
                 # made again when every row is known and no file came or went
                 current = self._files | self._seen if self._complete else {}
@@ -546,6 +547,14 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
     stats = _packed([entries[p][:4] for p in paths])
     codes = bytes(CODES.get(entries[p][STATUS] or "", 0) for p in paths)
     db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?)", ("\n".join(paths), stats, codes))
+
+
+def _select_in(db: sqlite3.Connection, query: str, values: Sequence[str]) -> Iterator[Any]:
+    """The rows of ``query`` (ending in ``IN``) for every value: a query per 900,
+    SQLite's limit on parameters."""
+    for i in range(0, len(values), 900):
+        batch = values[i : i + 900]
+        yield from db.execute(f"{query} ({','.join('?' * len(batch))})", batch)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -297,6 +297,17 @@ class Repository:
         else:
             self.cache.save(prune=True)
 
+    def save_seen(self) -> None:
+        """Save the index after reading some records. When this run walked every folder
+        (after the index was opened, as for ``save_whole``), the walk's listing and a
+        snapshot are kept too, so that the next run spares the walk and the rows (after
+        a ``git pull``, the first run walks and the next ones do not)."""
+        files = self.incident_files
+        if isinstance(files, IncidentFiles) and files.walked_at > self.cache.opened_at > 0:
+            self.cache.save(prune=False, folders=files.listed, paths=self.incident_paths())
+        else:
+            self.cache.save(prune=False)
+
     def load_incidents(
         self, rels: Iterable[str] | None = None, *, save: bool = False
     ) -> list[IncidentRecord]:
