@@ -212,7 +212,7 @@ def check_chunk(root: str, now: str, rels: Sequence[str]) -> list[FromWorker | N
     done: list[FromWorker | None] = []
     for rel in rels:
         stat = file_stat(f"{root}/{rel}")  # before reading, as the index wants
-        text, problems = read_text(repo.root / rel, rel, repo.config.limits.max_file_bytes)
+        text, problems = read_text(f"{root}/{rel}", rel, repo.config.limits.max_file_bytes)
         if text is None:
             done.append(None)  # the parent reads it again and reports why
             continue

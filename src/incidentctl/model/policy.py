@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, time
 from enum import Enum
@@ -24,8 +25,12 @@ class PriorityPolicy(Strict):
 
     def priorities(self) -> list[str]:
         """Every priority the matrix can produce, most severe first (P1 < P2 ...)."""
+        return list(self._ordered)
+
+    @functools.cached_property
+    def _ordered(self) -> tuple[str, ...]:  # once per policy, not once per record checked
         found = {p for row in self.matrix.values() for p in row.values()}
-        return sorted(found, key=_natural)
+        return tuple(sorted(found, key=_natural))
 
     def derive(self, impact: str, urgency: str) -> str | None:
         return self.matrix.get(impact, {}).get(urgency)

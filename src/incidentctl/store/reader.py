@@ -32,10 +32,10 @@ class Read:
     diagnostics: list[Diagnostic]
 
 
-def read_text(path: Path, rel: str, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
+def read_text(path: str | Path, rel: str, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
     try:
         # one open and one bounded read: no separate stat, and a huge file is not slurped
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
             if len(raw) > max_bytes:
                 size = os.fstat(handle.fileno()).st_size
