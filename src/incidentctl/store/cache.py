@@ -387,6 +387,10 @@ class RecordCache:
                 add(entry)
         return out
 
+    def knows_any(self) -> bool:
+        """Whether the index holds any entry."""
+        return bool(self._all_rows())
+
     def knows(self, rel: str) -> bool:
         """Whether the index holds an entry for ``rel`` (fresh or not)."""
         return rel in self._all_rows()

@@ -244,6 +244,8 @@ class Repository:
         """The index entry of each file of ``paths`` that is certainly unchanged, None
         for the others: by stat, and for indexed files whose stat changed, by the hash
         of their text (``renew``)."""
+        if not self.cache.knows_any():
+            return [None] * len(paths)  # a first run: nothing to compare (no stat)
         root = str(self.root)  # strings, not a Path per file: 100,000 of them add up
         entries = self.cache.fresh_all(paths, stat_files(root, paths))
         knows = self.cache.knows
