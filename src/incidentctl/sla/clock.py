@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from incidentctl.lifecycle import status_steps
 from incidentctl.model.incident import Incident, PriorityChange, Status, TimelineEntry
@@ -182,7 +182,12 @@ class ClockPlan(NamedTuple):
 
     @classmethod
     def from_json(cls, text: str) -> ClockPlan:
-        incident_id, service, priority, calendar, status, kinds = json.loads(text)
+        return cls.from_data(json.loads(text))
+
+    @classmethod
+    def from_data(cls, data: list[Any]) -> ClockPlan:
+        """The plan from ``to_json``'s JSON, decoded (many decode faster as one array)."""
+        incident_id, service, priority, calendar, status, kinds = data
         return cls(
             incident_id,
             service,
