@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import re
 import shutil
 from pathlib import Path
@@ -76,6 +77,13 @@ def test_the_example_repository_builds_offline(tmp_path: Path, engine: str) -> N
     index = out / ("search/search_index.json" if engine == "mkdocs" else "search.json")
     search = index.read_text(encoding="utf-8")
     assert "chunked upload fix" in search  # a phrase from the body of KB-0007
+    if engine == "mkdocs":  # incidents are found by ID and title, their bodies are not indexed
+        docs = json.loads(search)["docs"]
+        entries = [d for d in docs if d["location"].startswith("incidents/2026/INC-2026-0042")]
+        assert [(e["title"], e["text"]) for e in entries] == [
+            ("INC-2026-0042: Payroll export fails with a timeout", "")
+        ]
+        assert not [d for d in docs if d["location"].startswith("incidents/2026/") and d["text"]]
     for draft in drafts:
         assert not (out / "kb" / draft.name.replace(".md", ".html")).exists()
         title = re.search(r"^title: (.+)$", draft.read_text(), re.MULTILINE)
@@ -125,6 +133,19 @@ def test_the_site_config_overrides_theme_and_keeps_fonts_offline(site_repo: Path
     home = (out / "index.html").read_text(encoding="utf-8")
     assert 'data-md-color-primary="deep-orange"' in home
     assert external_resources(out) == []
+
+
+def test_a_site_config_without_attr_list_still_keeps_incident_bodies_out_of_search(
+    site_repo: Path,
+) -> None:
+    shutil.copytree(DEFAULT_CONFIG, site_repo / "site")
+    config = site_repo / "site" / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - attr_list\n", ""))
+    assert "- attr_list" not in config.read_text()
+    out = site_repo / "out"
+    assert _build(site_repo, "--out", str(out))[0] == 0
+    page = next((out / "incidents").glob("*/INC-*.html")).read_text(encoding="utf-8")
+    assert "data-search-exclude }" not in page and "<h2 data-search-exclude" in page
 
 
 def test_the_example_site_folder_is_the_bundled_default() -> None:

@@ -79,3 +79,12 @@ def test_links_to_markdown_pages_point_at_html() -> None:
 def test_a_heading_cannot_carry_markup() -> None:
     page = markup.author_page("## <script>x</script> [a](javascript:y)\n")
     assert "<script" not in page and "](" not in page
+
+
+def test_html_table_passes_escaped_cells_through_and_can_leave_search() -> None:
+    row = [markup.cell("<script>x</script> | y"), '<span class="ic-badge ic-ok">ok</span>']
+    html = markup.html_table(["A", "B"], [row], search=False)
+    assert html.startswith("<table data-search-exclude>\n<thead>\n<tr><th>A</th><th>B</th></tr>")
+    assert "<script>" not in html and "&#60;script&#62;x" in html and "ic-badge" in html
+    assert "\n\n" not in html  # a blank line would end the raw HTML block early
+    assert markup.html_table(["A"], []).startswith("<table>\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from incidentctl.errors import EXIT_CLEAN, UsageError
-from incidentctl.site import engine
+from incidentctl.site import engine, register
 from incidentctl.site.context import build_context
 from incidentctl.site.pages import generate
 from incidentctl.site.serve import HOST, external_resources, server
@@ -73,15 +73,17 @@ def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]
     with tempfile.TemporaryDirectory(prefix="incidentctl-site-") as work:
         title = repo.config.site.title
         config, pages = engine.write_project(site, repo.root, title, Path(work), out)
+        warnings, notes = ctx.warnings, ctx.notes
+        del ctx, site  # the pages are on disk: the engine gets the memory
         if show:
             err.write(f"\rincidentctl: {name}: building {pages} pages ")
             err.flush()
-        warnings = ctx.warnings + engine.build(config, name, pages, show)
+        warnings += engine.build(config, name, pages, show, register.is_incident_page)
     (out / MARKER).write_text("built by incidentctl site build\n", encoding="utf-8")
     warnings += [f"{page}: loads {url} from the network" for page, url in external_resources(out)]
     if show:
         err.write("\n")
-    for note in ctx.notes:  # after the build: a failed build shows only its error
+    for note in notes:  # after the build: a failed build shows only its error
         print(f"incidentctl: note: {note}", file=err)
     return out, pages, warnings
 

@@ -79,6 +79,14 @@ def write_project(site: Section, root: Path, title: str, work: Path, out: Path) 
     if custom:
         theme["custom_dir"] = str((folder / custom).resolve())
     theme["font"] = False  # never fonts from a CDN: the site must build and read offline
+    extensions = config.get("markdown_extensions") or []
+    if isinstance(extensions, list) and not any(
+        (e if isinstance(e, str) else next(iter(e), "")).endswith("attr_list")
+        for e in extensions
+        if isinstance(e, str | dict)
+    ):
+        extensions.append("attr_list")  # incident pages mark sections out of search with it
+    config["markdown_extensions"] = extensions
     config.update(
         site_name=title,
         docs_dir="docs",  # relative to mkdocs.yml: Zensical panics on an absolute one
@@ -92,10 +100,20 @@ def write_project(site: Section, root: Path, title: str, work: Path, out: Path) 
     return path, count
 
 
-def build(config: Path, engine: str, pages: int, progress: Progress | None = None) -> list[str]:
-    """Build the site described by ``config`` into its ``site_dir``; returns engine warnings."""
+def build(
+    config: Path,
+    engine: str,
+    pages: int,
+    progress: Progress | None = None,
+    streamed: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """Build the site described by ``config`` into its ``site_dir``; returns engine warnings.
+
+    ``streamed`` chooses, by docs path, the pages MkDocs renders only as it writes them
+    (``stream.StreamedPages``): the register's, which would not all fit in memory.
+    """
     if engine == "mkdocs":
-        return _mkdocs(config, pages, progress)
+        return _mkdocs(config, pages, progress, streamed)
     if engine == "zensical":
         return _zensical(config)
     raise SiteBuildError(f"--engine: unknown engine {engine!r}", "use mkdocs or zensical")
@@ -125,7 +143,9 @@ class _Collect(logging.Handler):
                 self.progress(self.done, self.total)
 
 
-def _mkdocs(config: Path, pages: int, progress: Progress | None) -> list[str]:
+def _mkdocs(
+    config: Path, pages: int, progress: Progress | None, streamed: Callable[[str], bool] | None
+) -> list[str]:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -138,7 +158,12 @@ def _mkdocs(config: Path, pages: int, progress: Progress | None) -> list[str]:
     logger.setLevel(logging.DEBUG if progress else logging.WARNING)
     logger.propagate = False
     try:
-        mkdocs_build(load_config(config_file=str(config)))
+        loaded = load_config(config_file=str(config))
+        if streamed is not None:
+            from incidentctl.site.stream import NAME, StreamedPages
+
+            loaded.plugins[NAME] = StreamedPages(streamed)
+        mkdocs_build(loaded)
     except MkDocsException as exc:
         raise SiteBuildError(f"mkdocs: {exc}", f"check {SITE_FOLDER}/mkdocs.yml") from None
     finally:

@@ -127,6 +127,19 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def html_table(headers: list[str], rows: list[list[str]], *, search: bool = True) -> str:
+    """The same table as raw HTML: the engine passes it through without reading each cell
+    as Markdown (a page of long tables renders several times faster). Cells must be
+    escaped (``cell``) or trusted HTML; a Markdown link would stay as typed.
+    ``search=False`` keeps its text out of the search index (``data-search-exclude``)."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    attr = "" if search else " data-search-exclude"
+    return (
+        f"<table{attr}>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+    )
+
+
 def slug(value: str) -> str:
     """A file or anchor name: lower case, words joined by hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"

@@ -8,6 +8,7 @@ when ``timeline`` is public. Every value is escaped: incident text is never mark
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from datetime import datetime
 
@@ -40,6 +41,14 @@ LIST_COLUMNS = [("title", "Title"), ("priority", "Priority"), ("status", "Status
 
 
 PAGE_SIZE = 500  # rows per list page: a month of thousands would make a page of megabytes
+
+
+_INCIDENT_PAGE = re.compile(r"incidents/\d{4}/[^/]+\.md")
+
+
+def is_incident_page(path: str) -> bool:
+    """Whether a docs path is an incident's own page (``context.incident_page``)."""
+    return _INCIDENT_PAGE.fullmatch(path) is not None
 
 
 def month_page(key: str, number: int = 1) -> str:
@@ -78,6 +87,13 @@ def _entry(entry: TimelineEntry) -> str:
     return "reported"
 
 
+def _heading(title: str) -> str:
+    """A section of an incident page, left out of search: the register is found by ID and
+    title (its H1); a full-text index of every incident would be downloaded by every
+    reader (about 140 MB at 100,000 incidents), and the bodies are the sensitive part."""
+    return f"## {title} {{ data-search-exclude }}\n\n"
+
+
 def incident(
     ctx: SiteContext, inc: Incident, path: str, results: list[ClockResult] | None = None
 ) -> Page:
@@ -90,29 +106,32 @@ def incident(
         for name in FIELDS
         if ctx.public(name) and getattr(inc, name) not in (None, [])
     ]
-    parts.append(markup.table(["Field", "Value"], rows))
+    parts.append(markup.html_table(["Field", "Value"], rows, search=False))
     if ctx.public("description"):
-        parts.append("## Description\n\n" + markup.paragraphs(inc.description) + "\n")
+        parts.append(_heading("Description") + markup.paragraphs(inc.description) + "\n")
     if inc.resolution and ctx.public("resolution"):
         res = inc.resolution
         kb = [link(path, p, k) if (p := ctx.article_path(k)) else markup.text(k) for k in res.kb]
         parts.append(
-            f"## Resolution\n\n**{markup.text(res.code.value)}** by {markup.text(res.resolved_by)}:"
+            _heading("Resolution")
+            + f"**{markup.text(res.code.value)}** by {markup.text(res.resolved_by)}:"
             f" {markup.text(res.summary)}\n\n"
             + (f"Knowledge base: {', '.join(kb)}\n" if kb else "")
         )
     if inc.satisfaction and ctx.public("satisfaction"):
         sat = inc.satisfaction
         comment = f": {markup.text(sat.comment)}" if sat.comment else ""
-        parts.append(f"## Satisfaction\n\n{sat.score}/5{comment}\n")
+        parts.append(_heading("Satisfaction") + f"{sat.score}/5{comment}\n")
     if ctx.public("timeline"):
         if results is None:
             results = ctx.clocks.get(inc.id, [])
         if results:
             rows = [clock_cells(c, ctx.now) for c in results]
             parts.append(
-                "## SLA clocks\n\n"
-                + markup.table(["Clock", "State", "Deadline", "Where it stands", "Used"], rows)
+                _heading("SLA clocks")
+                + markup.html_table(
+                    ["Clock", "State", "Deadline", "Where it stands", "Used"], rows, search=False
+                )
             )
         events = [
             [
@@ -123,7 +142,10 @@ def incident(
             ]
             for e in inc.timeline
         ]
-        parts.append("## Timeline\n\n" + markup.table(["When", "By", "Kind", "What"], events))
+        parts.append(
+            _heading("Timeline")
+            + markup.html_table(["When", "By", "Kind", "What"], events, search=False)
+        )
     return Page(path, front("navigation") + "\n".join(parts))
 
 

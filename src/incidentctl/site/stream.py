@@ -1,0 +1,80 @@
+"""A MkDocs plugin that renders chosen pages as they are written, never all at once.
+
+MkDocs reads and renders every page before it writes the first one, and keeps each
+page's Markdown, HTML and table of contents until the end: with the register's page
+per incident that is gigabytes at 100,000 incidents. For the pages this plugin is
+given (the register's), the read pass renders only the page's first line (its title)
+and the write pass renders the whole page just before its template, through the same
+plugin events, then drops the text once the page is written. Every other page, and
+everything MkDocs checks (links, anchors, navigation), is as MkDocs does it.
+
+Zensical does not run MkDocs plugins; its builds are not streamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils.templates import TemplateContext
+
+NAME = "incidentctl-streamed-pages"
+
+
+class StreamedPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Pages whose docs path ``chosen`` accepts are rendered when written, then dropped."""
+
+    def __init__(self, chosen: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.chosen = chosen
+        self.files: Files | None = None
+        self.rendering = False
+        self.rendered = 0
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.files = files
+        return files
+
+    @event_priority(100)  # first: the other plugins see the same text as the renderer
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self.rendering or not self.chosen(page.file.src_uri):
+            return markdown
+        return markdown.lstrip().split("\n", 1)[0] + "\n"  # the title, for the read pass
+
+    @event_priority(100)  # first: search and the theme read the whole page
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if not self.chosen(page.file.src_uri):
+            return context
+        assert self.files is not None
+        plugins = config.plugins
+        self.rendering = True
+        try:
+            page.read_source(config)
+            assert page.markdown is not None
+            page.markdown = plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=self.files
+            )
+            page.render(config, self.files)
+            assert page.content is not None
+            page.content = plugins.on_page_content(
+                page.content, page=page, config=config, files=self.files
+            )
+        finally:
+            self.rendering = False
+        self.rendered += 1
+        return context
+
+    @event_priority(-100)  # last: the page is written
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.chosen(page.file.src_uri):
+            page.markdown, page.content, page.toc = "", None, get_toc([])
+        return output
