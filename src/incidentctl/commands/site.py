@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from incidentctl.errors import EXIT_CLEAN, UsageError
-from incidentctl.site import engine, register
+from incidentctl.site import audit, engine, register
 from incidentctl.site.context import build_context
 from incidentctl.site.pages import generate
 from incidentctl.site.serve import HOST, external_resources, server
@@ -66,7 +66,10 @@ def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]
     show = _progress(err, name) if request.progress else None
     if show:
         err.write("incidentctl: reading the repository\r")
+    digest, note = audit.compute(repo)  # first: its memory is free again for the records
     ctx = build_context(repo, request.now)
+    audit.remember(ctx, digest, note)
+    del digest
     if show:
         err.write("\rincidentctl: generating pages          ")
     site = generate(ctx)

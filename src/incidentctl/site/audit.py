@@ -12,6 +12,7 @@ and commits only.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from incidentctl.audit.findings import AuditResult, Finding
 from incidentctl.diagnostics import Severity
@@ -19,27 +20,93 @@ from incidentctl.site import markup
 from incidentctl.site.context import SiteContext
 from incidentctl.site.links import incident_ref
 from incidentctl.site.pages import Page, Section, front
+from incidentctl.store.repo import Repository
 
 PATH = "audit/index.md"
 LIMIT = 500  # findings listed; the rest are counted (`incidentctl audit` has them all)
 SEVERITIES = (Severity.ERROR, Severity.WARNING)
 
 
-def audit_result(ctx: SiteContext) -> AuditResult | None:
-    """The audit of the branch's whole history, or None (and a note saying why); computed once."""
-    if not ctx.repo.config.site.audit:
-        return None
-    if "audit" not in ctx.memo:
-        from incidentctl.commands.audit import audit
-        from incidentctl.store.git import GitError
+@dataclass(frozen=True)
+class Digest:
+    """What the page shows of an audit: its counts and the first ``LIMIT`` findings.
 
-        try:
-            ctx.memo["audit"] = audit(ctx.repo)
-        except GitError as exc:  # not a clone, a shallow one, no commit yet, no git
-            ctx.memo["audit"] = None
-            ctx.notes.append(f"no audit page: {exc.message}")
-    result: AuditResult | None = ctx.memo["audit"]
-    return result
+    An audit of a long history can hold hundreds of thousands of findings; the page
+    needs only these, so the site keeps them and lets the rest go before it loads the
+    records.
+    """
+
+    until: str
+    since: str | None
+    commits: int
+    records: int
+    versions: int
+    total: int  # findings
+    failed: bool
+    severities: dict[Severity, tuple[int, int]]  # severity -> (findings, explained)
+    codes: list[tuple[Finding, int, int]]  # an example of each code, findings, explained
+    shown: list[Finding]  # the first LIMIT, unexplained errors first
+
+    @classmethod
+    def of(cls, result: AuditResult) -> Digest:
+        found = result.findings
+        counts = Counter((f.code, f.name, f.severity) for f in found)
+        explained = Counter(f.code for f in found if f.explained is not None)
+        example = {f.code: f for f in found}
+        severities = {
+            s: (
+                sum(1 for f in found if f.severity is s),
+                sum(1 for f in found if f.severity is s and f.explained is not None),
+            )
+            for s in SEVERITIES
+        }
+        return cls(
+            result.until,
+            result.since,
+            result.commits,
+            result.records,
+            result.versions,
+            len(found),
+            result.failed,
+            severities,
+            [(example[code], n, explained[code]) for (code, _, _), n in sorted(counts.items())],
+            sorted(found, key=lambda f: (not f.fails, f.severity.value, f.date))[:LIMIT],
+        )
+
+    def unexplained(self, severity: Severity) -> int:
+        total, explained = self.severities.get(severity, (0, 0))
+        return total - explained
+
+
+def compute(repo: Repository) -> tuple[Digest | None, str | None]:
+    """The audit of the branch's whole history, or None and a note saying why not.
+
+    ``site build`` computes it before it loads the records, so that the replay's memory
+    is free again when they come.
+    """
+    if not repo.config.site.audit:
+        return None, None
+    from incidentctl.commands.audit import audit
+    from incidentctl.store.git import GitError
+
+    try:
+        return Digest.of(audit(repo)), None
+    except GitError as exc:  # not a clone, a shallow one, no commit yet, no git
+        return None, f"no audit page: {exc.message}"
+
+
+def remember(ctx: SiteContext, digest: Digest | None, note: str | None) -> None:
+    ctx.memo["audit"] = digest
+    if note:
+        ctx.notes.append(note)
+
+
+def prepare(ctx: SiteContext) -> Digest | None:
+    """The audit's digest, computed once (``compute``) unless already given."""
+    if "audit" not in ctx.memo:
+        remember(ctx, *compute(ctx.repo))
+    digest: Digest | None = ctx.memo["audit"]
+    return digest
 
 
 def detailed(ctx: SiteContext) -> bool:
@@ -60,10 +127,10 @@ def _severity(f: Finding) -> str:
     return f'<span class="ic-badge ic-{name}">{f.severity.value}</span>'
 
 
-def summary(ctx: SiteContext, result: AuditResult) -> str:
-    errors = result.count(Severity.ERROR)
-    warnings = result.count(Severity.WARNING)
-    explained = sum(1 for f in result.findings if f.explained is not None)
+def summary(ctx: SiteContext, result: Digest) -> str:
+    errors = result.unexplained(Severity.ERROR)
+    warnings = result.unexplained(Severity.WARNING)
+    explained = sum(e for _, e in result.severities.values())
     scope = f"from `{result.since[:12]}` " if result.since else ""
     verdict = (
         f"**The audit fails**: {errors} error(s) nobody explained."
@@ -90,39 +157,26 @@ def summary(ctx: SiteContext, result: AuditResult) -> str:
     )
 
 
-def by_code(ctx: SiteContext, result: AuditResult) -> str:
-    counts = Counter((f.code, f.name, f.severity) for f in result.findings)
-    explained = Counter(f.code for f in result.findings if f.explained is not None)
-    example = {f.code: f for f in result.findings}
+def by_code(ctx: SiteContext, result: Digest) -> str:
     rows = [
-        [
-            _code(ctx, example[code]),
-            markup.text(name),
-            markup.text(severity.value),
-            str(n),
-            str(explained[code]),
-        ]
-        for (code, name, severity), n in sorted(counts.items())
+        [_code(ctx, f), markup.text(f.name), markup.text(f.severity.value), str(n), str(e)]
+        for f, n, e in result.codes
     ]
     return "## Findings by code\n\n" + markup.table(
         ["Code", "Name", "Severity", "Findings", "Explained"], rows
     )
 
 
-def by_severity(result: AuditResult) -> str:
+def by_severity(result: Digest) -> str:
     rows = [
-        [
-            markup.text(s.value),
-            str(sum(1 for f in result.findings if f.severity is s)),
-            str(sum(1 for f in result.findings if f.severity is s and f.explained is not None)),
-        ]
+        [markup.text(s.value), *(str(n) for n in result.severities.get(s, (0, 0)))]
         for s in SEVERITIES
     ]
     return "## Findings by severity\n\n" + markup.table(["Severity", "Findings", "Explained"], rows)
 
 
-def findings(ctx: SiteContext, result: AuditResult) -> str:
-    shown = sorted(result.findings, key=lambda f: (not f.fails, f.severity.value, f.date))[:LIMIT]
+def findings(ctx: SiteContext, result: Digest) -> str:
+    shown = result.shown
     detail = detailed(ctx)
     rows = []
     for f in shown:
@@ -136,10 +190,10 @@ def findings(ctx: SiteContext, result: AuditResult) -> str:
     heads = ["Record", "Code", "Severity", "Commit", "Date"]
     heads += ["Author", "Finding"] if detail else []
     text = "## Findings\n\n"
-    if not result.findings:
+    if not result.total:
         return text + "None: every change followed the rules.\n"
-    if len(result.findings) > len(shown):
-        text += f"The first {len(shown)} of {len(result.findings)}, errors first; "
+    if result.total > len(shown):
+        text += f"The first {len(shown)} of {result.total}, errors first; "
         text += "`incidentctl audit` lists them all.\n\n"
     if not detail:
         text += "Messages and authors are not published: incident fields are restricted.\n\n"
@@ -148,14 +202,14 @@ def findings(ctx: SiteContext, result: AuditResult) -> str:
 
 def section(ctx: SiteContext) -> Section | None:
     """``audit/index.md``; None when switched off or without a full git history."""
-    result = audit_result(ctx)
+    result = prepare(ctx)
     if result is None:
         return None
     parts = [
         front("navigation", search=False) + "# Audit summary\n",
         summary(ctx, result),
         by_severity(result),
-        by_code(ctx, result) if result.findings else "",
+        by_code(ctx, result) if result.total else "",
         findings(ctx, result),
     ]
     text = "\n".join(p for p in parts if p)

@@ -80,7 +80,7 @@ def explore(ctx: SiteContext) -> str:
         )
     if ctx.register:
         cards.append(("incidents/index.md", "Incident register", "every incident, by month"))
-    if audit.audit_result(ctx) is not None:
+    if audit.prepare(ctx) is not None:
         cards.append((audit.PATH, "Audit", "the history of the records, checked"))
     items = "\n".join(
         f'<li><a href="{href(PATH, path).removesuffix(".md")}.html"><strong>{label}</strong></a>'
