@@ -194,6 +194,9 @@ class Replayer:
                     yield (2, 0, index[item.rel]), emitted
         for emitted in self._process(commit, items):
             yield (3, 0, index.get(emitted.path, 0)), emitted
+        for item in items:  # checked: kept versions need no source positions any more
+            if item.head is not None:
+                item.head.source.forget_positions()
 
     def _emit(
         self, rule: Rule, commit: gitlog.Commit, path: str, line: int | None, message: str | None

@@ -43,6 +43,11 @@ class Source:
     def __repr__(self) -> str:
         return f"Source(rel={self.rel!r})"
 
+    def forget_positions(self) -> None:
+        """Let the source positions go (a record kept for later comparison); ``locate``
+        computes them again if it is ever asked."""
+        self._positions = None
+
     def locate(self, loc: Sequence[Any], *, key: bool = False) -> tuple[int, int]:
         """The (line, column) of the data at ``loc``, or of its nearest ancestor.
 
