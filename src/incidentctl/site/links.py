@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from datetime import datetime
 
 from incidentctl.site import markup
@@ -53,12 +54,15 @@ def state(result: ClockResult) -> str:
     return f'<span class="ic-badge ic-{name}">{label}</span>'
 
 
-def clock_cells(result: ClockResult, now: datetime) -> list[str]:
-    """Clock, state, deadline, where it stands, percentage used."""
+def clock_cells(
+    result: ClockResult, now: datetime, escaped: Callable[[object], str] = markup.text
+) -> list[str]:
+    """Clock, state, deadline, where it stands, percentage used (``escaped`` for a
+    Markdown table, or ``markup.html_text`` for an HTML one)."""
     return [
         result.clock.value,
         state(result),
-        markup.text(local_deadline(result)),
-        markup.text(relative(result, now)),
+        escaped(local_deadline(result)),
+        escaped(relative(result, now)),
         f"{result.percent:.0f} %",
     ]

@@ -17,7 +17,8 @@ Two kinds of text reach a page:
 from __future__ import annotations
 
 import re
-from html import unescape
+from collections.abc import Callable
+from html import escape, unescape
 
 import markdown
 import nh3
@@ -44,6 +45,13 @@ def text(value: object) -> str:
     """A field as inert inline Markdown: markup characters become character references."""
     flat = " ".join(str(value).split())
     return re.sub(r"[^\w ,]|_", lambda m: f"&#{ord(m.group())};", flat)
+
+
+def html_text(value: object) -> str:
+    """A field as inert HTML text, for raw HTML blocks (``html_table``): only ``&<>"'``
+    need escaping there, and each character reference is a step for every HTML parser
+    the page goes through."""
+    return escape(" ".join(str(value).split()))
 
 
 def paragraphs(value: str) -> str:
@@ -111,13 +119,14 @@ def author_page(md_text: str, shift: int = 0) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def cell(value: object) -> str:
-    """A table cell: escaped text, or an em dash for nothing."""
+def cell(value: object, escaped: Callable[[object], str] = text) -> str:
+    """A table cell: escaped text (``text``, or ``html_text`` for an ``html_table``), or
+    an em dash for nothing."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list | tuple):
-        return ", ".join(text(v) for v in value)
-    return text(value)
+        return ", ".join(escaped(v) for v in value)
+    return escaped(value)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
 from incidentctl.model.incident import (
@@ -56,14 +57,14 @@ def month_page(key: str, number: int = 1) -> str:
     return f"incidents/{key}.md" if number == 1 else f"incidents/{key}-{number}.md"
 
 
-def _value(value: object) -> str:
+def _value(value: object, escaped: Callable[[object], str] = markup.text) -> str:
     if isinstance(value, datetime):
-        return markup.text(when(value))
+        return escaped(when(value))
     if hasattr(value, "value"):  # an enum: its YAML spelling
-        return markup.text(value.value)
+        return escaped(value.value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return markup.cell(value)
+    return markup.cell(value, escaped)
 
 
 def _entry(entry: TimelineEntry) -> str:
@@ -102,7 +103,7 @@ def incident(
     title = inc.title if ctx.public("title") else "Incident"
     parts = [f"# {markup.text(inc.id)}: {markup.text(title)}\n"]
     rows = [
-        [name.replace("_", " ").capitalize(), _value(getattr(inc, name))]
+        [name.replace("_", " ").capitalize(), _value(getattr(inc, name), markup.html_text)]
         for name in FIELDS
         if ctx.public(name) and getattr(inc, name) not in (None, [])
     ]
@@ -126,7 +127,7 @@ def incident(
         if results is None:
             results = ctx.clocks.get(inc.id, [])
         if results:
-            rows = [clock_cells(c, ctx.now) for c in results]
+            rows = [clock_cells(c, ctx.now, markup.html_text) for c in results]
             parts.append(
                 _heading("SLA clocks")
                 + markup.html_table(
@@ -135,10 +136,10 @@ def incident(
             )
         events = [
             [
-                markup.text(when(e.at)),
-                markup.text(e.by),
-                markup.text(e.kind),
-                markup.text(_entry(e)),
+                markup.html_text(when(e.at)),
+                markup.html_text(e.by),
+                markup.html_text(e.kind),
+                markup.html_text(_entry(e)),
             ]
             for e in inc.timeline
         ]
