@@ -1,13 +1,14 @@
 """Whole-process timings and peak memory of every command, at several repository sizes.
 
-    python benchmarks/scale.py [--sizes 1000,10000,100000] [--runs 3] [--work DIR]
+    python benchmarks/scale.py [--sizes 1000,10000,100000] [--runs 3] [--work DIR] [--long]
 
 For each size it generates a repository with ``benchmarks/generate.py`` (kept in
 ``--work`` and reused), commits it, and times each command as a separate process
 (the median of ``--runs``), with its peak resident memory from ``wait4``. Beside
 them: the time to merely read every incident file, and check-jsonschema on 5,000
 files with the exported incident schema (cold and with its cache warm), when it is
-installed (``pip install -e '.[bench]'``). Prints one Markdown table.
+installed (``pip install -e '.[bench]'``). ``--long`` adds ``audit`` and ``site build``,
+once each (at 100,000 incidents they take minutes). Prints one Markdown table.
 
 Run it with bytecode caches on (``PYTHONDONTWRITEBYTECODE`` unset), as users have
 them: otherwise every process compiles every module again, about a second each.
@@ -140,6 +141,19 @@ def read_all(repo: Path) -> float:
     return time.perf_counter() - start
 
 
+def long_rows(repo: Path, exe: str, env: dict[str, str]) -> dict[str, Sample]:
+    """The commands that take minutes at 100,000, once each: ``audit`` of the history
+    and the whole ``site build`` (register, KPI report and audit page, MkDocs)."""
+    out = repo.parent / f"{repo.name}-site"
+    base = [exe, "--repo", str(repo)]
+    return {
+        "audit": measure([*base, "audit", "--format", "json"], repo, env, 1),
+        "site build": measure(
+            [*base, "site", "build", "--out", str(out), "--now", NOW], repo, env, 1
+        ),
+    }
+
+
 def table(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sample]:
     files = incident_files(repo)
     # an in_progress incident, so that note works
@@ -269,6 +283,9 @@ def main() -> int:
     parser.add_argument("--skip-comparison", action="store_true")
     parser.add_argument("--only-kpi", action="store_true", help="time the kpi rows alone")
     parser.add_argument(
+        "--long", action="store_true", help="also audit and site build, once each (minutes)"
+    )
+    parser.add_argument(
         "--open-percent",
         type=int,
         help="percent of open incidents (default: the generator's, one in two)",
@@ -285,6 +302,8 @@ def main() -> int:
         print(f"{size} incidents ...", file=sys.stderr)
         repo = prepare(opts.work, size, opts.open_percent)
         results[size] = (kpi_rows if opts.only_kpi else table)(repo, opts.runs, exe, env)
+        if opts.long:
+            results[size].update(long_rows(repo, exe, env))
     names = list(results[sizes[0]])
     head = " | ".join(f"{s:,}" for s in sizes)
     print(f"| command | {head} | peak memory at {sizes[-1]:,} |")
