@@ -96,12 +96,10 @@ def test_streamed_pages_are_the_same_html_and_search_index(
     assert "row 39 of 7" in page and 'id="timeline"' in page and "Page 7: a title" in page
 
 
-def test_only_the_title_is_held_between_passes_and_nothing_after(tmp_path: Path) -> None:
+def test_nothing_is_held_between_passes_and_only_the_title_after(tmp_path: Path) -> None:
     watch = Watch()
     built(tmp_path, (NAME, StreamedPages(chosen)), ("watch", watch))
-    assert len(watch.after_read) == 30
-    for uri, content in watch.after_read.items():
-        assert content.startswith("<h1") and "row" not in content, uri
+    assert watch.after_read == {f"many/p{n}.md": "" for n in range(30)}
     for page in watch.pages:  # written: text dropped, title and anchors kept
         assert page.content is None and page.markdown == "" and not page.toc
         assert page.title is not None and page.title.startswith("Page ")

@@ -33,20 +33,19 @@ class StreamedPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         super().__init__()
         self.chosen = chosen
         self.files: Files | None = None
-        self.rendering = False
         self.rendered = 0
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.files = files
         return files
 
-    @event_priority(100)  # first: the other plugins see the same text as the renderer
-    def on_page_markdown(
-        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        if self.rendering or not self.chosen(page.file.src_uri):
-            return markdown
-        return markdown.lstrip().split("\n", 1)[0] + "\n"  # the title, for the read pass
+    @event_priority(100)
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        """The read pass: the page is neither read nor rendered (its source stays on
+        disk), so it holds nothing but its file until it is written."""
+        if self.chosen(page.file.src_uri):
+            page.__class__ = _Unread  # a class, not attributes: the page's dict stays shared
+        return page
 
     @event_priority(100)  # first: search and the theme read the whole page
     def on_page_context(
@@ -56,20 +55,17 @@ class StreamedPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return context
         assert self.files is not None
         plugins = config.plugins
-        self.rendering = True
-        try:
-            page.read_source(config)
-            assert page.markdown is not None
-            page.markdown = plugins.on_page_markdown(
-                page.markdown, page=page, config=config, files=self.files
-            )
-            page.render(config, self.files)
-            assert page.content is not None
-            page.content = plugins.on_page_content(
-                page.content, page=page, config=config, files=self.files
-            )
-        finally:
-            self.rendering = False
+        page.__class__ = Page  # MkDocs' own reading and rendering again
+        page.read_source(config)
+        assert page.markdown is not None
+        page.markdown = plugins.on_page_markdown(
+            page.markdown, page=page, config=config, files=self.files
+        )
+        page.render(config, self.files)
+        assert page.content is not None
+        page.content = plugins.on_page_content(
+            page.content, page=page, config=config, files=self.files
+        )
         self.rendered += 1
         return context
 
@@ -78,3 +74,13 @@ class StreamedPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.chosen(page.file.src_uri):
             page.markdown, page.content, page.toc = "", None, get_toc([])
         return output
+
+
+class _Unread(Page):
+    """A page in the read pass: nothing read, nothing rendered."""
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = "", {}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content, self.toc = "", get_toc([])
