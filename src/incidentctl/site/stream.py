@@ -2,10 +2,10 @@
 
 MkDocs reads and renders every page before it writes the first one, and keeps each
 page's Markdown, HTML and table of contents until the end: with the register's page
-per incident that is gigabytes at 100,000 incidents. For the pages this plugin is
-given (the register's), the read pass renders only the page's first line (its title)
-and the write pass renders the whole page just before its template, through the same
-plugin events, then drops the text once the page is written. Every other page, and
+per incident that is gigabytes at 100,000 incidents. The pages this plugin is given
+(the register's) are neither read nor rendered in the read pass, so each holds only
+its page object; the write pass reads and renders each just before its template,
+through the same plugin events, and drops its text once it is written. Every other page, and
 everything MkDocs checks (links, anchors, navigation), is as MkDocs does it.
 
 Zensical does not run MkDocs plugins; its builds are not streamed.
