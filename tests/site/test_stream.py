@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ def project(root: Path) -> Path:
         (docs / "many" / f"p{n}.md").write_text(
             "---\nhide:\n  - navigation\n---\n"
             f"# Page {n}: a title\n\nIntro with a [link back](../index.md).\n\n"
-            "## Timeline { data-search-exclude }\n\n| When | What |\n|---|---|\n"
+            + ("A [broken anchor](../index.md#nowhere).\n\n" if n == 3 else "")
+            + "## Timeline { data-search-exclude }\n\n| When | What |\n|---|---|\n"
             + "".join(f"| {m} | row {m} of {n} |\n" for m in range(40))
         )
     config = {
@@ -59,6 +61,7 @@ def project(root: Path) -> Path:
         "theme": {"name": "material", "font": False},
         "markdown_extensions": ["tables", "attr_list", {"toc": {"permalink": True}}],
         "plugins": ["search"],
+        "validation": {"anchors": "warn"},
     }
     path = root / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config))
@@ -100,10 +103,19 @@ def test_nothing_is_held_between_passes_and_only_the_title_after(tmp_path: Path)
     watch = Watch()
     built(tmp_path, (NAME, StreamedPages(chosen)), ("watch", watch))
     assert watch.after_read == {f"many/p{n}.md": "" for n in range(30)}
-    for page in watch.pages:  # written: text dropped, title and anchors kept
+    for page in watch.pages:  # written: only the title kept
         assert page.content is None and page.markdown == "" and not page.toc
         assert page.title is not None and page.title.startswith("Page ")
-        assert page.present_anchor_ids is not None and "timeline" in page.present_anchor_ids
+        assert page.present_anchor_ids is None and page.links_to_anchors is None
+
+
+def test_a_streamed_page_s_broken_anchor_link_is_reported_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        built(tmp_path, (NAME, StreamedPages(chosen)))
+    warned = [r.getMessage() for r in caplog.records if "#nowhere" in r.getMessage()]
+    assert len(warned) == 1 and "many/p3.md" in warned[0], warned
 
 
 def test_pages_not_chosen_are_left_to_mkdocs(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from incidentctl.errors import EXIT_CLEAN, UsageError
-from incidentctl.site import audit, engine, register
+from incidentctl.site import audit, engine, kpi, register
 from incidentctl.site.context import build_context
 from incidentctl.site.pages import generate
 from incidentctl.site.serve import HOST, external_resources, server
@@ -66,10 +66,14 @@ def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]
     show = _progress(err, name) if request.progress else None
     if show:
         err.write("incidentctl: reading the repository\r")
-    digest, note = audit.compute(repo)  # first: its memory is free again for the records
+    # the audit and the KPIs first: what they hold while computing is free again
+    # before the records are loaded
+    digest, note = audit.compute(repo)
+    reports = kpi.compute(repo, request.now)
     ctx = build_context(repo, request.now)
     audit.remember(ctx, digest, note)
-    del digest
+    kpi.remember(ctx, reports)
+    del digest, reports
     if show:
         err.write("\rincidentctl: generating pages          ")
     site = generate(ctx)

@@ -14,7 +14,7 @@ import io
 import re
 import tempfile
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from incidentctl.kpi.charts import Chart
@@ -25,6 +25,7 @@ from incidentctl.site import markup
 from incidentctl.site.context import SiteContext
 from incidentctl.site.links import link
 from incidentctl.site.pages import Page, Section, front
+from incidentctl.store.repo import Repository
 
 PATH = "kpi/index.md"
 HOME = "index.md"
@@ -61,6 +62,27 @@ def inline(chart: Chart, link_prefix: str) -> str:
     )
 
 
+def compute(repo: Repository, now: datetime) -> Dashboard | None:
+    """The KPI reports, or None when the SLA policy is unusable (the context says why).
+
+    ``site build`` computes them before it loads the records: the facts of every
+    incident are then let go before the records come.
+    """
+    from incidentctl.commands.kpi import kpi_dashboard
+    from incidentctl.sla.policy import SlaPolicyError
+
+    try:
+        # its warnings (invalid records, incidents without a target) repeat the context's
+        return kpi_dashboard(repo, now, err=io.StringIO())
+    except SlaPolicyError:
+        return None
+
+
+def remember(ctx: SiteContext, found: Dashboard | None) -> None:
+    if found is not None and ctx.policies is not None:
+        ctx.memo["kpi"] = found
+
+
 def dashboard(ctx: SiteContext) -> Dashboard | None:
     """Every KPI report of the site (all incidents up to ``now``); None without an SLA policy.
 
@@ -69,11 +91,8 @@ def dashboard(ctx: SiteContext) -> Dashboard | None:
     if ctx.policies is None:
         return None  # the KPIs measure SLA targets: the context has said why it has none
     if "kpi" not in ctx.memo:
-        from incidentctl.commands.kpi import kpi_dashboard
-
-        # its warnings (invalid records, incidents without a target) repeat the context's
-        ctx.memo["kpi"] = kpi_dashboard(ctx.repo, ctx.now, err=io.StringIO())
-    found: Dashboard = ctx.memo["kpi"]
+        ctx.memo["kpi"] = compute(ctx.repo, ctx.now)
+    found: Dashboard | None = ctx.memo["kpi"]
     return found
 
 

@@ -5,8 +5,11 @@ page's Markdown, HTML and table of contents until the end: with the register's p
 per incident that is gigabytes at 100,000 incidents. The pages this plugin is given
 (the register's) are neither read nor rendered in the read pass, so each holds only
 its page object; the write pass reads and renders each just before its template,
-through the same plugin events, and drops its text once it is written. Every other page, and
-everything MkDocs checks (links, anchors, navigation), is as MkDocs does it.
+through the same plugin events, and drops its text once it is written, keeping only
+its title. Its links to anchors are checked when it is written; links from other
+pages to an anchor in it are not checked (the register's pages are linked to whole).
+Every other page, and everything else MkDocs checks (links, navigation), is as
+MkDocs does it.
 
 Zensical does not run MkDocs plugins; its builds are not streamed.
 """
@@ -24,6 +27,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
 NAME = "incidentctl-streamed-pages"
+_NO_TOC = get_toc([])
 
 
 class StreamedPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -72,7 +76,12 @@ class StreamedPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     @event_priority(-100)  # last: the page is written
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self.chosen(page.file.src_uri):
-            page.markdown, page.content, page.toc = "", None, get_toc([])
+            # its links to anchors checked now, while it has them (MkDocs checks the
+            # other pages' once all are written); then only its title stays
+            assert self.files is not None
+            page.validate_anchor_links(files=self.files, log_level=config.validation.links.anchors)
+            page.markdown, page.content, page.toc, page.meta = "", None, _NO_TOC, {}
+            page.links_to_anchors = page.present_anchor_ids = None
         return output
 
 
@@ -83,4 +92,4 @@ class _Unread(Page):
         self.markdown, self.meta = "", {}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        self.content, self.toc = "", get_toc([])
+        self.content, self.toc = "", _NO_TOC
