@@ -42,6 +42,7 @@ class Digest:
     records: int
     versions: int
     total: int  # findings
+    explained: int  # findings a correction commit explained
     failed: bool
     severities: dict[Severity, tuple[int, int]]  # severity -> (findings, explained)
     codes: list[tuple[Finding, int, int]]  # an example of each code, findings, explained
@@ -67,6 +68,7 @@ class Digest:
             result.records,
             result.versions,
             len(found),
+            sum(1 for f in found if f.explained is not None),
             result.failed,
             severities,
             [(example[code], n, explained[code]) for (code, _, _), n in sorted(counts.items())],
@@ -130,7 +132,7 @@ def _severity(f: Finding) -> str:
 def summary(ctx: SiteContext, result: Digest) -> str:
     errors = result.unexplained(Severity.ERROR)
     warnings = result.unexplained(Severity.WARNING)
-    explained = sum(e for _, e in result.severities.values())
+    explained = result.explained
     scope = f"from `{result.since[:12]}` " if result.since else ""
     verdict = (
         f"**The audit fails**: {errors} error(s) nobody explained."
