@@ -17,7 +17,10 @@ def _render(md_text: str) -> str:
     return markdown.markdown(md_text, extensions=["tables", "attr_list"])
 
 
-@given(st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=80))
+# Cn (unassigned code points and noncharacters such as U+FDD0) is left out: the
+# check below reads the output with html.unescape, which drops a reference to a
+# noncharacter that browsers keep.
+@given(st.text(st.characters(blacklist_categories=["Cs", "Cc", "Cn"]), max_size=80))
 def test_escaped_text_renders_as_itself_and_never_as_markup(value: str) -> None:
     rendered = _render(markup.text(value))
     inner = re.fullmatch(r"(?:<p>(.*)</p>)?", rendered, re.DOTALL)
