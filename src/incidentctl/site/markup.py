@@ -138,8 +138,8 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 def html_table(headers: list[str], rows: list[list[str]], *, search: bool = True) -> str:
     """The same table as raw HTML: the engine passes it through without reading each cell
-    as Markdown (a page of long tables renders several times faster). Cells must be
-    escaped (``cell``) or trusted HTML; a Markdown link would stay as typed.
+    as Markdown. Cells must be escaped with ``html_text`` (``cell(v, html_text)``) or be
+    trusted HTML; a Markdown link would stay as typed.
     ``search=False`` keeps its text out of the search index (``data-search-exclude``)."""
     head = "".join(f"<th>{h}</th>" for h in headers)
     body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
