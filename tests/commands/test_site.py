@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
+import multiprocessing
+import os
 import socket
 import sys
 import threading
@@ -12,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from incidentctl.commands import site as site_command
 from incidentctl.commands.site import SiteBuildRequest, SiteServeRequest, execute, serve
 from incidentctl.errors import UsageError
+from incidentctl.site.engine import SiteBuildError
 from incidentctl.store.repo import load_repository
 from tests.conftest import NOW
 from tests.site.conftest import make_site_repo, require_zensical
@@ -91,3 +96,64 @@ def test_progress_only_on_a_terminal_outside_ci(
         monkeypatch.setenv("CI", ci)
     request = cli_site._request(make_site_repo(tmp_path / "repo"), None, None, None)
     assert isinstance(request, SiteBuildRequest) and request.progress is expected
+
+
+def test_the_pages_are_generated_by_another_process(
+    tmp_path: Path, incident_reads: list[str]
+) -> None:
+    """What the generation allocates is returned to the system before MkDocs starts:
+    this process reads no record, and the register is built all the same."""
+    repo = load_repository(make_site_repo(tmp_path / "repo"))
+    out = tmp_path / "out"
+    assert execute(SiteBuildRequest(repo, NOW, out), io.StringIO(), io.StringIO()) == 0
+    assert incident_reads == []
+    assert "INC-2026-0042" in (out / "incidents" / "2026" / "INC-2026-0042.html").read_text()
+
+
+def test_without_worker_processes_the_pages_are_generated_here(
+    tmp_path: Path, incident_reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")  # no /dev/shm semaphores, say
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", unavailable)
+    repo = load_repository(make_site_repo(tmp_path / "repo"))
+    out = tmp_path / "out"
+    assert execute(SiteBuildRequest(repo, NOW, out), io.StringIO(), io.StringIO()) == 0
+    assert "incidents/2026/INC-2026-0042.yaml" in incident_reads
+    assert (out / "incidents" / "2026" / "INC-2026-0042.html").is_file()
+
+
+def test_an_error_in_the_generation_reaches_the_user_whole(tmp_path: Path) -> None:
+    root = make_site_repo(tmp_path / "repo")
+    (root / "site").mkdir()
+    (root / "site" / "mkdocs.yml").write_text("- a list\n- not settings\n")
+    request = SiteBuildRequest(load_repository(root), NOW, tmp_path / "out")
+    with pytest.raises(SiteBuildError) as raised:
+        execute(request, io.StringIO(), io.StringIO())
+    assert raised.value.message == "site/mkdocs.yml: must be a mapping of MkDocs settings"
+    assert raised.value.hint is None
+    (root / "site" / "mkdocs.yml").write_text("theme: [\n")
+    with pytest.raises(SiteBuildError) as raised:
+        execute(request, io.StringIO(), io.StringIO())
+    assert raised.value.message.startswith("site/mkdocs.yml:2: not valid YAML")
+    assert raised.value.hint and "!!python/" in raised.value.hint
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the generation is made to die by a patch, which only a forked child sees",
+)
+def test_a_generation_process_that_dies_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def killed(*args: object) -> None:
+        os._exit(137)  # as the kernel's out-of-memory killer leaves it
+
+    monkeypatch.setattr(site_command, "generate_project", killed)
+    out = tmp_path / "out"
+    request = SiteBuildRequest(load_repository(make_site_repo(tmp_path / "repo")), NOW, out)
+    with pytest.raises(SiteBuildError, match="stopped before it finished") as raised:
+        execute(request, io.StringIO(), io.StringIO())
+    assert raised.value.hint and "memory" in raised.value.hint
+    assert not (out / "index.html").exists()

@@ -16,9 +16,10 @@ from typing import TextIO
 from incidentctl.errors import EXIT_CLEAN, UsageError
 from incidentctl.site import audit, engine, kpi, register
 from incidentctl.site.context import build_context
+from incidentctl.site.engine import SiteBuildError
 from incidentctl.site.pages import generate
 from incidentctl.site.serve import HOST, external_resources, server
-from incidentctl.store.repo import Repository
+from incidentctl.store.repo import Repository, load_repository
 
 DEFAULT_OUT = "site-build"
 MARKER = ".incidentctl-site"  # marks a folder as ours, so a rebuild may empty it
@@ -65,34 +66,81 @@ def build(request: SiteBuildRequest, err: TextIO) -> tuple[Path, int, list[str]]
         raise UsageError(f"--engine: unknown engine {name!r}", "use mkdocs or zensical")
     show = _progress(err, name) if request.progress else None
     if show:
-        err.write("incidentctl: reading the repository\r")
-    # the audit and the KPIs first: what they hold while computing is free again
-    # before the records are loaded
-    digest, note = audit.compute(repo)
-    reports = kpi.compute(repo, request.now)
-    ctx = build_context(repo, request.now)
-    audit.remember(ctx, digest, note)
-    kpi.remember(ctx, reports)
-    del digest, reports
-    if show:
-        err.write("\rincidentctl: generating pages          ")
-    site = generate(ctx)
+        err.write("incidentctl: reading the repository, generating pages\r")
     with tempfile.TemporaryDirectory(prefix="incidentctl-site-") as work:
-        title = repo.config.site.title
-        config, pages = engine.write_project(site, repo.root, title, Path(work), out)
-        warnings, notes = ctx.warnings, ctx.notes
-        del ctx, site  # the pages are on disk: the engine gets the memory
+        made = _generate_apart(repo, request.now, Path(work), out)
         if show:
-            err.write(f"\rincidentctl: {name}: building {pages} pages ")
+            err.write(f"\rincidentctl: {name}: building {made.pages} pages              ")
             err.flush()
-        warnings += engine.build(config, name, pages, show, register.is_incident_page)
+        warnings = made.warnings + engine.build(
+            made.config, name, made.pages, show, register.is_incident_page
+        )
     (out / MARKER).write_text("built by incidentctl site build\n", encoding="utf-8")
     warnings += [f"{page}: loads {url} from the network" for page, url in external_resources(out)]
     if show:
         err.write("\n")
-    for note in notes:  # after the build: a failed build shows only its error
+    for note in made.notes:  # after the build: a failed build shows only its error
         print(f"incidentctl: note: {note}", file=err)
-    return out, pages, warnings
+    return out, made.pages, warnings
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The MkDocs project written in the work folder, and what its generation said."""
+
+    config: Path
+    pages: int
+    warnings: list[str]
+    notes: list[str]
+
+
+def generate_project(repo: Repository, now: datetime, work: Path, out: Path) -> Generated:
+    """Every page and the configuration into ``work``: audit, KPIs, register, KB."""
+    # the audit and the KPIs first: what they hold while computing is free again
+    # before the records are loaded
+    digest, note = audit.compute(repo)
+    reports = kpi.compute(repo, now)
+    ctx = build_context(repo, now)
+    audit.remember(ctx, digest, note)
+    kpi.remember(ctx, reports)
+    del digest, reports
+    config, pages = engine.write_project(
+        generate(ctx), repo.root, repo.config.site.title, work, out
+    )
+    return Generated(config, pages, ctx.warnings, ctx.notes)
+
+
+def _generate_in_child(
+    root: Path, use_cache: bool, now: datetime, work: Path, out: Path
+) -> Generated:
+    return generate_project(load_repository(root, use_cache), now, work, out)
+
+
+def _generate_apart(repo: Repository, now: datetime, work: Path, out: Path) -> Generated:
+    """``generate_project`` in a process of its own, then the engine in this one.
+
+    A process keeps what it has freed (Python's and the C library's allocators hand
+    little back), so MkDocs here would start on top of everything the generation once
+    held: at 100,000 incidents about 350 MiB. A child's memory is all returned when it
+    ends. Where no process can be started (a sandbox), the generation runs here.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        pool = ProcessPoolExecutor(max_workers=1)
+    except (OSError, ImportError, NotImplementedError):
+        return generate_project(repo, now, work, out)
+    use_cache = repo.cache.path is not None
+    with pool:
+        try:
+            return pool.submit(_generate_in_child, repo.root, use_cache, now, work, out).result()
+        except BrokenProcessPool:
+            raise SiteBuildError(
+                "the process generating the pages stopped before it finished",
+                "it was killed, probably for lack of memory; see docs/performance.md for"
+                " what a site build needs",
+            ) from None
 
 
 def _progress(err: TextIO, name: str) -> engine.Progress:
