@@ -67,9 +67,12 @@ class Phase:
     reason: str | None
 
 
-@dataclass(frozen=True)
-class ClockResult:
-    """One clock of one incident at ``now``; ``deadline`` is in the calendar's zone."""
+class ClockResult(NamedTuple):
+    """One clock of one incident at ``now``; ``deadline`` is in the calendar's zone.
+
+    A named tuple, as the plans are: ``sla status`` makes 20,000 of them at 100,000
+    incidents, and a frozen dataclass of 14 fields costs ten times as much to build.
+    """
 
     incident_id: str
     clock: ClockKind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -44,6 +45,12 @@ def span(seconds: int, days: bool = True) -> str:
     if mins:
         parts.append(f"{mins} m")
     return " ".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _target_span(seconds: int) -> str:
+    """``span`` of a target: a handful of values, shown on every row."""
+    return span(seconds, days=False)
 
 
 def relative(result: ClockResult, now: datetime) -> str:
@@ -103,7 +110,7 @@ def render_json(results: Sequence[ClockResult], now: datetime) -> str:
 
 
 def _state(result: ClockResult) -> str:
-    text = result.state.value
+    text = str(result.state)  # a StrEnum's str() is its value, without Enum's slow property
     if result.state is ClockState.WARNING and result.threshold is not None:
         text += f" {_number(result.threshold.at)} % {result.threshold.action.value}"
     return text + (" (paused)" if result.paused else "")
@@ -113,12 +120,12 @@ def _rows(results: Sequence[ClockResult], now: datetime) -> list[tuple[str, ...]
     return [
         (
             r.incident_id,
-            r.clock.value,
+            str(r.clock),
             _state(r),
             local_deadline(r),
             relative(r, now),
             span(r.elapsed_seconds, days=False),
-            span(r.target_seconds, days=False),
+            _target_span(r.target_seconds),
             f"{r.percent:.1f} %",
             r.priority,
             r.service,
