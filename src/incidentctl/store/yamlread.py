@@ -70,7 +70,8 @@ _SPECIAL = {
     "-.inf": float("-inf"),
     ".nan": float("nan"),
 }
-_MAYBE_TYPED = set("0123456789+-.~nNtTfF")
+_MAYBE_NUMERIC = set("0123456789+-.")  # what an int, a float or a timestamp starts with
+_MAYBE_WORD = set("~nNtTfF")  # what null, true and false start with: only _SPECIAL's
 _TAG = "tag:yaml.org,2002:"
 
 
@@ -78,8 +79,11 @@ def _plain(value: str) -> Any:
     """Resolve a plain (unquoted) scalar."""
     if not value:
         return None
-    if value[0] not in _MAYBE_TYPED:
-        return value
+    first = value[0]
+    if first not in _MAYBE_NUMERIC:
+        # most keys and words: "title", "timeline", "note" are no number, so the
+        # patterns below are not tried on them (a third of a cold parse's scalars)
+        return _SPECIAL.get(value, value) if first in _MAYBE_WORD else value
     if value in _SPECIAL:
         return _SPECIAL[value]
     if _INT.match(value):
@@ -212,7 +216,8 @@ def comparable(value: Any) -> Any:
 
 
 def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
-    # Each frame: [container, pending key or _NOKEY, path]
+    # Each frame: [container, pending key or _NOKEY, path]. Scalars, nine events in
+    # ten, take the first branch and go straight into their container.
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
@@ -223,10 +228,28 @@ def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
         event = get_event()
         etype = type(event)
         if etype is scalar_t:
-            if event.tag is None or event.tag == "?":
+            tag = event.tag
+            if tag is None or tag == "?":
                 value: Any = _plain(event.value) if event.implicit[0] else event.value
             else:
-                value = _tagged(event.tag, event.value, event)
+                value = _tagged(tag, event.value, event)
+            if stack and pos is None:
+                frame = stack[-1]
+                container = frame[0]
+                if type(container) is list:
+                    container.append(value)
+                    continue
+                key = frame[1]
+                if key is not nokey:
+                    container[key] = value
+                    frame[1] = nokey
+                elif value in container:
+                    raise _problem(
+                        "duplicate-key", f'duplicate key "{value}" in this mapping', event
+                    )
+                else:
+                    frame[1] = value
+                continue
         elif etype is map_t or etype is seq_t:
             value = {} if etype is map_t else []
             if event.tag is not None and event.tag not in (_TAG + "map", _TAG + "seq"):
