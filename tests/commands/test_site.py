@@ -42,6 +42,25 @@ def test_the_engine_comes_from_incidentctl_yaml(tmp_path: Path) -> None:
     assert "zensical" in (out / "index.html").read_text(encoding="utf-8").lower()
 
 
+@pytest.mark.parametrize("engine", ["zensical", "mkdocs"])
+def test_a_large_zensical_build_is_warned_about_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    if engine == "zensical":
+        require_zensical()
+    monkeypatch.setattr(site_command, "ZENSICAL_HELD_PAGES", 10)
+    repo = load_repository(make_site_repo(tmp_path / "repo"))
+    err = io.StringIO()
+    assert execute(SiteBuildRequest(repo, NOW, tmp_path / "out", engine), io.StringIO(), err) == 0
+    warned = [line for line in err.getvalue().splitlines() if "holds all" in line]
+    if engine == "mkdocs":
+        assert warned == []  # MkDocs streams the register
+    else:
+        assert len(warned) == 1
+        assert warned[0].startswith("incidentctl: warning: zensical holds all ")
+        assert "--engine mkdocs" in warned[0] and "register: false" in warned[0]
+
+
 def test_serve_builds_then_serves_on_localhost(tmp_path: Path) -> None:
     repo = load_repository(make_site_repo(tmp_path / "repo"))
     request = SiteServeRequest(SiteBuildRequest(repo, NOW), port=0)
