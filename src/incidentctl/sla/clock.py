@@ -71,7 +71,8 @@ class ClockResult(NamedTuple):
     """One clock of one incident at ``now``; ``deadline`` is in the calendar's zone.
 
     A named tuple, as the plans are: ``sla status`` makes 20,000 of them at 100,000
-    incidents, and a frozen dataclass of 14 fields costs ten times as much to build.
+    incidents, and a frozen dataclass of 14 fields costs nearly three times as much to
+    build (5.6 µs against 2.0 µs, by keyword).
     """
 
     incident_id: str
