@@ -166,7 +166,10 @@ def test_an_error_in_the_generation_reaches_the_user_whole(tmp_path: Path) -> No
 def test_a_generation_process_that_dies_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    test_process = os.getpid()
+
     def killed(*args: object) -> None:
+        assert os.getpid() != test_process, "the pages were generated in the build's process"
         os._exit(137)  # as the kernel's out-of-memory killer leaves it
 
     monkeypatch.setattr(site_command, "generate_project", killed)
