@@ -125,6 +125,10 @@ def _problem(kind: str, message: str, event: Any) -> YamlProblem:
     return YamlProblem(kind, message, mark.line + 1, mark.column + 1)
 
 
+def _duplicate_key(key: Any, event: Any) -> YamlProblem:
+    return _problem("duplicate-key", f'duplicate key "{key}" in this mapping', event)
+
+
 def _load(text: str, positions: dict[Path, tuple[int, int]] | None) -> Any:
     loader = _Loader(text)
     try:
@@ -244,9 +248,7 @@ def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
                     container[key] = value
                     frame[1] = nokey
                 elif value in container:
-                    raise _problem(
-                        "duplicate-key", f'duplicate key "{value}" in this mapping', event
-                    )
+                    raise _duplicate_key(value, event)
                 else:
                     frame[1] = value
                 continue
@@ -287,9 +289,7 @@ def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
                     if type(value) in (dict, list):
                         raise _problem("yaml-syntax", "complex mapping keys are not allowed", event)
                     if value in container:
-                        raise _problem(
-                            "duplicate-key", f'duplicate key "{value}" in this mapping', event
-                        )
+                        raise _duplicate_key(value, event)
                     frame[1] = value
                     if pos is not None:
                         pos[(*frame[2], value, KEY)] = (
