@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -111,6 +113,85 @@ def _coarse_all(root: str, rels: list[str]) -> list[FileStat | None]:
     return [_coarse(f"{root}/{rel}") for rel in rels]
 
 
+# --- many files are stat'ed by two processes ----------------------------------------
+
+FORK_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="the split forks (Linux only)")
+
+
+def _spread(tmp_path: Path) -> tuple[str, list[str]]:
+    """Files of different sizes in two folders, and a name that is missing from each."""
+    rels = []
+    for folder in ("2025", "2026"):
+        (tmp_path / folder).mkdir()
+        for n in range(5):
+            (tmp_path / folder / f"{n}.yaml").write_text("x" * n)
+            rels.append(f"{folder}/{n}.yaml")
+        rels.append(f"{folder}/gone.yaml")
+    return str(tmp_path), rels
+
+
+@FORK_ONLY
+def test_a_forked_child_stats_the_second_half(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, rels = _spread(tmp_path)
+    monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
+    here = cache._stat_here(root, rels)
+    assert None in here[len(rels) // 2 :]  # the child's half has a missing file
+    halves = cache._halves(root, rels)
+    assert halves is not None  # a child did take half, rather than this process all
+    assert halves[0] == here[: len(rels) // 2]
+    assert cache.stat_files(root, rels) == here
+    assert cache.packed_stats(root, rels) == cache._pack_found(here)
+
+
+@FORK_ONLY
+def test_when_the_child_fails_this_process_stats_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, rels = _spread(tmp_path)
+    monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
+
+    def unpackable(stats: object) -> bytes:  # as an inode beyond 64 bits would be
+        raise OverflowError("Python int too large to convert to C long")
+
+    monkeypatch.setattr(cache, "_pack_found", unpackable)  # the child inherits it
+    assert cache._halves(root, rels) is None
+    assert cache.stat_files(root, rels) == cache._stat_here(root, rels)
+
+
+def test_no_child_is_forked_while_other_threads_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, rels = _spread(tmp_path)
+    monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
+    monkeypatch.setattr(os, "fork", _no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert cache.stat_files(root, rels) == cache._stat_here(root, rels)
+    finally:
+        stop.set()
+        other.join()
+
+
+def _no_fork() -> int:
+    raise AssertionError("forked with another thread running")
+
+
+@FORK_ONLY
+def test_the_split_comparison_proves_and_still_sees_a_same_size_edit(
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "SPLIT_AFTER", 1)  # the child stats the one file
+    repo = load_repository(indexed, use_cache=True)
+    assert repo.incident_paths_with(OPEN) == []
+    assert repo.cache.proven  # the snapshot's comparison held
+    _same_size_edit(indexed)
+    assert _candidates(indexed) == [INC]
+
+
 # tick 1 is the control: a run that began a whole tick after the file's mtime may
 # trust it, since any later edit carries a later mtime; it shows what the rule decides
 @pytest.mark.parametrize(("tick", "stale"), [(0, True), (1, False)], ids=["racy", "control"])
@@ -120,8 +201,8 @@ def test_an_edit_within_the_tick_the_index_was_written_is_racy(
     monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
     monkeypatch.setattr("incidentctl.store.repo.file_stat", _coarse)
     monkeypatch.setattr("incidentctl.store.parallel.file_stat", _coarse)
-    monkeypatch.setattr("incidentctl.store.repo.stat_files", _coarse_all)
-    monkeypatch.setattr(cache, "stat_files", _coarse_all)  # the snapshot's comparison too
+    # under every stat of many files (stat_files, packed_stats: the snapshot's comparison)
+    monkeypatch.setattr(cache, "_stat_here", _coarse_all)
     coarse = _coarse(base_repo / INC)
     assert coarse is not None
     second = coarse[1]

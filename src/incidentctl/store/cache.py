@@ -31,6 +31,8 @@ import itertools
 import json
 import os
 import sqlite3
+import sys
+import threading
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -89,9 +91,99 @@ def file_stat(path: str | Path) -> FileStat | None:
 
 
 def stat_files(root: str, rels: Sequence[str]) -> list[FileStat | None]:
-    """``file_stat`` of each path of ``rels`` (relative to ``root``, grouped by folder),
-    each taken relative to an open descriptor of its folder: for 100,000 files about
-    0.22 s instead of 0.35 s, the kernel no longer resolving the whole path each time."""
+    """``file_stat`` of each path of ``rels`` (relative to ``root``, grouped by folder).
+
+    From ``SPLIT_AFTER`` paths on, a forked child takes the second half (``_halves``):
+    100,000 files take about 0.28 s instead of 0.42."""
+    halves = _halves(root, rels)
+    if halves is None:
+        return _stat_here(root, rels)
+    mine, theirs = halves
+    return mine + _unpack_found(theirs)
+
+
+def packed_stats(root: str, rels: Sequence[str]) -> bytes:
+    """``_pack_found`` of ``stat_files``, what the snapshot compares: the child's half
+    is compared as it comes, never unpacked."""
+    halves = _halves(root, rels)
+    if halves is None:
+        return _pack_found(_stat_here(root, rels))
+    mine, theirs = halves
+    return _pack_found(mine) + theirs
+
+
+def _halves(root: str, rels: Sequence[str]) -> tuple[list[FileStat | None], bytes] | None:
+    """The stats of the first half of ``rels`` taken here, and those of the second half
+    packed (``_pack_found``) by a forked child meanwhile: both cores stat (a stat is
+    mostly the kernel's and ``stat_result``'s time, which threads cannot share).
+
+    None below ``SPLIT_AFTER`` paths, where no child can be forked (not Linux, other
+    threads running, fork refused) and when the child fails: the caller stats them all.
+    """
+    if len(rels) < SPLIT_AFTER or not _may_fork():
+        return None
+    half = len(rels) // 2
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
+    if pid == 0:  # the child: its half, packed, into the pipe; then out, no clean-up
+        code = 1
+        try:
+            os.close(reader)
+            data = _pack_found(_stat_here(root, rels[half:]))
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+    try:
+        mine = _stat_here(root, rels[:half])
+        with os.fdopen(reader, "rb") as pipe:
+            theirs = pipe.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or len(theirs) != (len(rels) - half) * _PACKED_SIZE:
+        return None
+    return mine, theirs
+
+
+SPLIT_AFTER = 20_000  # paths; below, forking costs more than half the stats save
+
+
+def _may_fork() -> bool:
+    # fork copies only the calling thread: with others running, a lock one of them
+    # holds would stay taken in the child
+    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _pack_found(stats: Sequence[FileStat | None]) -> bytes:
+    """Stats as 64-bit integers, four a file; a missing file's size is -1."""
+    gone = (-1, 0, 0, 0)
+    return array("q", itertools.chain.from_iterable(s or gone for s in stats)).tobytes()
+
+
+def _unpack_found(data: bytes) -> list[FileStat | None]:
+    """``_pack_found`` undone."""
+    values = array("q")
+    values.frombytes(data)
+    each = iter(values)
+    return [None if s[0] < 0 else s for s in zip(each, each, each, each, strict=True)]
+
+
+_PACKED_SIZE = 4 * array("q").itemsize  # bytes a file
+
+
+def _stat_here(root: str, rels: Sequence[str]) -> list[FileStat | None]:
+    """``stat_files`` in this process, each file relative to an open descriptor of its
+    folder (the kernel then does not resolve the whole path each time)."""
     if os.stat not in os.supports_dir_fd:
         return [file_stat(f"{root}/{rel}") for rel in rels]
     out: list[FileStat | None] = []
@@ -229,8 +321,7 @@ class RecordCache:
         if row is None:
             return None
         paths = row[0].split("\n") if row[0] else []
-        stats = stat_files(root, paths)
-        if None in stats or _packed(stats) != row[1]:  # type: ignore[arg-type]
+        if packed_stats(root, paths) != row[1]:  # a missing file's size -1 differs too
             return None
         self.proven = True
         return paths, bytes(row[2])
@@ -532,10 +623,6 @@ CODES = {
 }
 
 
-def _packed(stats: Sequence[FileStat]) -> bytes:
-    return array("q", itertools.chain.from_iterable(stats)).tobytes()
-
-
 def _moved(old: Entry | None, new: tuple[Any, ...]) -> bool:
     """Whether an entry's stat or status differs from what the snapshot may hold."""
     return old is None or old[:4] != new[:4] or old[STATUS] != new[STATUS]
@@ -548,7 +635,7 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
     if not entries or any(e[1] >= e[4] for e in entries.values()):
         return
     paths = sorted(entries)
-    stats = _packed([entries[p][:4] for p in paths])
+    stats = _pack_found([entries[p][:4] for p in paths])
     codes = bytes(CODES.get(entries[p][STATUS] or "", 0) for p in paths)
     db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?)", ("\n".join(paths), stats, codes))
 
