@@ -201,6 +201,42 @@ def test_nothing_changed_reads_only_the_rows_of_open_records(
     assert full_reads == []
 
 
+def test_nothing_changed_sla_status_reads_no_row_of_the_index(
+    example: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    full_reads: list[int],
+    incident_reads: list[str],
+) -> None:
+    """The snapshot holds every file's digest: once its comparison proves nothing
+    changed, ``sla status`` takes the clock plans by digest and reads no row. An
+    invalid record is still read, and still warned about."""
+    from incidentctl.store.cache import RecordCache
+
+    first = next(iter(sorted((example / "incidents").glob("*/*.yaml"))))
+    first.write_text(first.read_text() + "unknown_key: 1\n")
+    os.utime(first, (1_600_000_000, 1_600_000_000))  # not racy: written long ago
+    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
+    expected = cli(example, "sla", "status")
+    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
+    assert f"skipped {first.relative_to(example)}" in expected[2]
+    assert cli(example, "validate")[0] == 1  # the index and its snapshot
+    assert cli(example, "sla", "status") == expected  # keeps the plans
+    rows: list[int] = []
+    original = RecordCache.rows
+
+    def spy(self: RecordCache, rels: list[str]) -> object:
+        rows.append(len(rels))
+        return original(self, rels)
+
+    monkeypatch.setattr(RecordCache, "rows", spy)
+    full_reads.clear()
+    incident_reads.clear()
+    assert cli(example, "sla", "status") == expected
+    assert full_reads == []
+    assert rows == [1]  # the invalid record's own row, to read it
+    assert incident_reads == [str(first.relative_to(example))]
+
+
 def _first_open(table: str) -> str:
     return table.splitlines()[1].split()[0]
 

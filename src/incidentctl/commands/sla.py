@@ -138,24 +138,29 @@ def _from_plans(
     """The clocks of the unchanged files of ``paths`` whose plan the index keeps (into
     ``results``); returns the other files, to read."""
     cache = repo.cache
-    fresh = cache.rows(paths)
-    if not cache.proven:  # else one comparison just found every file as indexed
+    if cache.proven:  # one comparison just found every file as indexed: no row is read
+        digests = cache.proven_digests(paths)
+    else:
         stats = stat_files(str(repo.root), paths)
         fresh = [
             cache.fresh(rel, stat) if entry is not None else None
-            for rel, entry, stat in zip(paths, fresh, stats, strict=True)
+            for rel, entry, stat in zip(paths, cache.rows(paths), stats, strict=True)
         ]
-    digests = [e[DIGEST] for e in fresh if e is not None and e[STATUS] is not None]
-    kept = cache.plans(digests, key)
+        for rel, entry in zip(paths, fresh, strict=True):
+            if entry is not None:
+                cache.keep(rel, entry)  # a whole load (--all) prunes the rows not kept
+        digests = [e[DIGEST] if e is not None and e[STATUS] is not None else None for e in fresh]
+    kept = cache.plans([d for d in digests if d is not None], key)
     todo = []
     texts = []
-    for rel, entry in zip(paths, fresh, strict=True):
-        found = None if entry is None else kept.get(entry[DIGEST])
-        if entry is None or found is None or found[0] > at:
+    for rel, digest in zip(paths, digests, strict=True):
+        found = None if digest is None else kept.get(digest)
+        if found is None or found[0] > at:
             todo.append(rel)
-            continue
-        cache.keep(rel, entry)
-        texts.append(found[1])
+        else:
+            texts.append(found[1])
+    if cache.proven and todo:
+        cache.rows(todo)  # read with their rows: one query, not every row of the index
     for data in json.loads(f"[{','.join(texts)}]"):  # one decode for all ("null": no clocks)
         if data is not None:
             results.extend(clock_results(ClockPlan.from_data(data), policies, at))

@@ -25,6 +25,7 @@ record parses that one file faster than it could open the index.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import itertools
@@ -50,7 +51,7 @@ from incidentctl.store.atomic import write_atomic
 CACHE_DIR = ".incidentctl-cache"
 DB_FILE = "index.sqlite"
 STAMP_FILE = "stamp"
-VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} holidays {version('holidays')} v4"
+VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} holidays {version('holidays')} v5"
 
 FileStat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 # size, mtime_ns, ctime_ns, inode, start of the run that read it, digest, status (None
@@ -68,7 +69,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS plans (digest TEXT PRIMARY KEY, valid_from INTEGER, plan TEXT);
-CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, codes BLOB);
+CREATE TABLE IF NOT EXISTS snapshot (
+  id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, codes BLOB, digests BLOB
+);
 CREATE TABLE IF NOT EXISTS files (
   rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
   started_ns INTEGER, digest TEXT, status TEXT, summary TEXT, verdict TEXT, depends TEXT,
@@ -78,7 +81,10 @@ CREATE TABLE IF NOT EXISTS files (
 
 
 def digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=_DIGEST_SIZE).hexdigest()
+
+
+_DIGEST_SIZE = 16  # bytes
 
 
 def file_stat(path: str | Path) -> FileStat | None:
@@ -232,6 +238,7 @@ class RecordCache:
         self._listed: tuple[dict[str, int], int, list[str]] | None = None
         self._renewed: dict[str, Entry] = {}
         self.proven = False  # whether ``quick`` found every file unchanged
+        self._proven: tuple[list[str], bytes, bytes] = ([], b"", b"")  # what it compared
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
@@ -269,8 +276,8 @@ class RecordCache:
             row = self._db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
             if row is None or row[0] != self.key:
                 self._db.executescript(
-                    "DROP TABLE records; DROP TABLE files; DELETE FROM meta;"
-                    " DELETE FROM snapshot; DELETE FROM plans;" + _SCHEMA
+                    "DROP TABLE records; DROP TABLE files; DROP TABLE snapshot;"
+                    " DELETE FROM meta; DELETE FROM plans;" + _SCHEMA
                 )
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 self._db.commit()
@@ -315,16 +322,34 @@ class RecordCache:
         if unread or listed != folders or any(m >= started for m in listed.values()):
             return None
         try:
-            row = self._db.execute("SELECT paths, stats, codes FROM snapshot").fetchone()
+            row = self._db.execute("SELECT paths, stats, codes, digests FROM snapshot").fetchone()
         except sqlite3.Error:
             return None
         if row is None:
             return None
         paths = row[0].split("\n") if row[0] else []
+        codes, digests = bytes(row[2]), bytes(row[3])
+        if len(codes) != len(paths) or len(digests) != len(paths) * _DIGEST_SIZE:
+            return None
         if packed_stats(root, paths) != row[1]:  # a missing file's size -1 differs too
             return None
         self.proven = True
-        return paths, bytes(row[2])
+        self._proven = (paths, codes, digests)
+        return paths, codes
+
+    def proven_digests(self, rels: Sequence[str]) -> list[str | None]:
+        """After ``quick`` proved every file unchanged: the digest of each of ``rels``
+        from the snapshot it compared (None for an invalid record, or a path it does
+        not list), so that no row is read."""
+        paths, codes, digests = self._proven
+        out: list[str | None] = []
+        for rel in rels:
+            i = bisect.bisect_left(paths, rel)  # the snapshot's paths are sorted
+            if i == len(paths) or paths[i] != rel or codes[i] == 0:
+                out.append(None)
+            else:
+                out.append(digests[i * _DIGEST_SIZE : (i + 1) * _DIGEST_SIZE].hex())
+        return out
 
     def rows(self, rels: Sequence[str]) -> list[Entry | None]:
         """The rows of ``rels``, read now (the others only if asked for later); after
@@ -637,7 +662,14 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
     paths = sorted(entries)
     stats = _pack_found([entries[p][:4] for p in paths])
     codes = bytes(CODES.get(entries[p][STATUS] or "", 0) for p in paths)
-    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?)", ("\n".join(paths), stats, codes))
+    try:
+        digests = b"".join(bytes.fromhex(entries[p][DIGEST]) for p in paths)
+    except ValueError:
+        return  # not a digest: no snapshot, rows read
+    if len(digests) != len(paths) * _DIGEST_SIZE:
+        return
+    row = ("\n".join(paths), stats, codes, digests)
+    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?)", row)
 
 
 def _select_in(db: sqlite3.Connection, query: str, values: Sequence[str]) -> Iterator[Any]:

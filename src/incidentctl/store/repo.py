@@ -212,6 +212,8 @@ class Repository:
                 for p, c in zip(listed, codes, strict=True)
                 if c in wanted and INCIDENT_PATH.match(p)
             ]
+            if summaries is None:  # the codes chose them all: invalid, or of ``statuses``
+                return maybe
             return self._choose(maybe, self.cache.rows(maybe), statuses, summaries)
         paths = self._listed_paths(summaries is not None)
         if paths is None:
