@@ -225,6 +225,24 @@ def test_a_tool_upgrade_starts_afresh(indexed: Path, monkeypatch: pytest.MonkeyP
     assert _candidates(indexed) == [INC]
 
 
+def test_an_index_of_an_earlier_format_is_replaced(indexed: Path) -> None:
+    """An index written by an earlier incidentctl, whose snapshot had no digests."""
+    db = sqlite3.connect(indexed / CACHE_DIR / DB_FILE)
+    db.executescript(
+        "DROP TABLE snapshot;"
+        " CREATE TABLE snapshot (id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, codes BLOB);"
+        " UPDATE meta SET value = 'incidentctl 0.0 v4' WHERE name = 'key';"
+    )
+    db.close()
+    assert _load(indexed) == ["Payroll export fails with a timeout"]
+    db = sqlite3.connect(indexed / CACHE_DIR / DB_FILE)
+    assert db.execute("SELECT paths, length(digests) FROM snapshot").fetchall() == [(INC, 16)]
+    db.close()
+    repo = load_repository(indexed, use_cache=True)
+    assert repo.incident_paths_with(OPEN) == []
+    assert repo.cache.proven
+
+
 def test_a_full_load_forgets_deleted_files(indexed: Path) -> None:
     (indexed / INC).unlink()
     repo: Repository = load_repository(indexed, use_cache=True)
