@@ -243,6 +243,28 @@ def test_an_index_of_an_earlier_format_is_replaced(indexed: Path) -> None:
     assert repo.cache.proven
 
 
+def test_a_whole_load_that_changed_nothing_keeps_the_snapshot(
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[bool] = []
+    original = cache._snapshot
+
+    def spy(db: sqlite3.Connection, entries: dict[str, cache.Entry] | None) -> None:
+        made.append(entries is not None)
+        original(db, entries)
+
+    monkeypatch.setattr(cache, "_snapshot", spy)
+    _load(indexed)
+    assert made == []  # not written again: it is made of the very rows kept
+    repo = load_repository(indexed, use_cache=True)
+    assert repo.incident_paths_with(OPEN) == []
+    assert repo.cache.proven
+    _same_size_edit(indexed)
+    _load(indexed)
+    assert made == [True]  # a row changed: made again
+    assert _candidates(indexed) == [INC]  # the edit broke the record: always read
+
+
 def test_a_full_load_forgets_deleted_files(indexed: Path) -> None:
     (indexed / INC).unlink()
     repo: Repository = load_repository(indexed, use_cache=True)

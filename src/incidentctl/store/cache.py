@@ -593,7 +593,9 @@ class RecordCache:
             if prune:  # drop the files gone, and the records no file has any more
                 gone = [(rel,) for rel in self._files.keys() - self._seen.keys()]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
-                replaced = {e[DIGEST] for r, e in self._files.items() if self._seen.get(r) != e}
+                # the rows rewritten or dropped: those whose record may be no file's now
+                replaced = {old[c[0]][DIGEST] for c in changed if c[0] in old}
+                replaced.update(old[rel][DIGEST] for (rel,) in gone)
                 kept = {e[DIGEST] for e in self._seen.values()}
                 stale = (replaced | (self._used - kept)) - kept
                 db.executemany("DELETE FROM records WHERE digest = ?", ((d,) for d in stale))
@@ -604,7 +606,10 @@ class RecordCache:
                 unread = [p for p in paths if p not in self._seen]
                 listed = json.dumps([folders or {}, self._started, unread])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
-                _snapshot(db, self._seen if folders and not unread else None)
+                if changed or gone or not folders or unread or not _has_snapshot(db):
+                    _snapshot(db, self._seen if folders and not unread else None)
+                # else the snapshot holds: one is made of the very rows it keeps, and any
+                # change of a row's stat or status makes it again or drops it
             elif folders is not None and self._complete:  # a walk, and every row known
                 walked = list(paths)
                 found = set(walked)
@@ -670,6 +675,10 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
         return
     row = ("\n".join(paths), stats, codes, digests)
     db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?)", row)
+
+
+def _has_snapshot(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM snapshot").fetchone() is not None
 
 
 def _select_in(db: sqlite3.Connection, query: str, values: Sequence[str]) -> Iterator[Any]:
