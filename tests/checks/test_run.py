@@ -77,6 +77,91 @@ def test_an_unchanged_repository_is_not_read_again(base_repo: Path, reads: list[
     assert reads == []  # every verdict reused
 
 
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The incident folders walked (each walk appends the base folder)."""
+    from incidentctl.store import incidentfiles
+
+    walked: list[str] = []
+    original = incidentfiles._scan
+
+    def spy(base: Path, diagnostics: list[Diagnostic]) -> tuple[dict[str, list[str]], bool]:
+        walked.append(base.name)
+        return original(base, diagnostics)
+
+    monkeypatch.setattr(incidentfiles, "_scan", spy)
+    return walked
+
+
+@pytest.fixture
+def rows_read(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The index rows read: the paths asked for, or ["*"] for every row."""
+    from incidentctl.store.cache import RecordCache
+
+    asked: list[list[str]] = []
+    rows, every = RecordCache.rows, RecordCache._all_rows
+
+    def spy_rows(self: RecordCache, rels: list[str]) -> object:
+        asked.append(list(rels))
+        return rows(self, rels)
+
+    def spy_every(self: RecordCache) -> object:
+        if not self._complete:
+            asked.append(["*"])
+        return every(self)
+
+    monkeypatch.setattr(RecordCache, "rows", spy_rows)
+    monkeypatch.setattr(RecordCache, "_all_rows", spy_every)
+    return asked
+
+
+def test_nothing_changed_a_whole_run_neither_walks_nor_reads_a_settled_row(
+    base_repo: Path, reads: list[str], walks: list[str], rows_read: list[list[str]]
+) -> None:
+    """The index's snapshot proves that no file and no folder changed; a record whose
+    verdict is no finding and made no look-up (the child) is settled: its row is not
+    even read. The parent cites a KB article: its row is read, the look-up asked."""
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    reads.clear()
+    walks.clear()
+    rows_read.clear()
+    assert _codes(base_repo) == []
+    assert (reads, walks, rows_read) == ([], [], [[INC]])
+    path = base_repo / KB  # what the parent's look-up asks about: re-checked
+    path.write_text(path.read_text().replace("status: published", "status: retired"))
+    reads.clear()
+    assert _codes(base_repo) == [f"REF005@{INC}:30"]
+    assert (reads, walks) == ([INC], [])
+    assert _codes(base_repo, use_cache=False) == [f"REF005@{INC}:30"]
+    earlier = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)  # before the child was reported
+    assert f"INC021@{CHILD}:5" in _agree(base_repo, earlier)
+
+
+def test_a_misplaced_file_is_found_while_every_record_is_unchanged(base_repo: Path) -> None:
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    (base_repo / "incidents" / "2026" / "notes.txt").write_text("to do\n")
+    assert _agree(base_repo) == ["FIL012@incidents/2026/notes.txt:None"]
+
+
+def test_a_folder_below_a_year_folder_is_walked_every_time(
+    base_repo: Path, walks: list[str]
+) -> None:
+    """Its content is followed by no mtime the index keeps: nothing is settled."""
+    nested = base_repo / "incidents" / "2026" / "old"
+    nested.mkdir()
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    (nested / "INC-2026-0099.yaml").write_text(CHILD_TEXT)
+    for path in (nested / "INC-2026-0099.yaml", nested):
+        os.utime(path, (1_600_000_000, 1_600_000_000))  # as if there all along
+    walks.clear()
+    assert _agree(base_repo) == ["FIL012@incidents/2026/old/INC-2026-0099.yaml:None"]
+    assert walks == ["incidents", "incidents"]  # with the index and without
+
+
 def test_a_changed_kb_article_rechecks_only_the_incidents_citing_it(
     base_repo: Path, reads: list[str]
 ) -> None:

@@ -67,9 +67,16 @@ def run(
     chosen = None if incident_paths is None else list(incident_paths)
     ids = None if chosen is None else {i for i in map(id_from_path, chosen) if i}
     ctx = Context(repo, now, ids)
+    checker = _Checker(ctx)
     if chosen is None:
         repo.cache.open()  # before the walk (see Repository.save_whole)
-    out = _Checker(ctx).check(repo.incident_paths() if chosen is None else chosen, chosen is None)
+        settled = repo.settled_incidents(checker.now)
+        if settled is not None:  # nothing changed: the walk and most rows are spared
+            out = checker.check_settled(settled)
+        else:
+            out = checker.check(repo.incident_paths(), True)
+    else:
+        out = checker.check(chosen, False)
     for repo_check in REPO_CHECKS:
         out.extend(repo_check(ctx))
     out.extend(repo.diagnostics)
@@ -98,18 +105,42 @@ class _Checker:
         if whole or len(paths) > CACHE_AFTER:
             cache.open()
         out: list[Diagnostic] = []
-        todo, reusable = paths, []
         if cache.is_open:
-            todo = []
-            for rel, entry in zip(paths, self.repo.fresh_entries(paths), strict=True):
-                if entry is None:
-                    todo.append(rel)
-                    continue
-                self.fresh[rel] = entry
-                if entry[VERDICT] is not None and entry[LATEST] <= self.now:
-                    reusable.append((rel, entry))
-                else:
-                    todo.append(rel)
+            self._reuse(list(zip(paths, self.repo.fresh_entries(paths), strict=True)), out)
+        else:
+            self._check_files(paths, out)
+        if whole:
+            self.repo.save_whole()
+        elif cache.is_open:
+            cache.save(prune=False)
+        return out
+
+    def check_settled(self, settled: list[tuple[str, bool]]) -> list[Diagnostic]:
+        """The findings of every incident file when the index proved that none changed
+        (``Repository.settled_incidents``): a settled file has none, and is not even
+        looked up; only the rows of the others are read."""
+        cache = self.repo.cache
+        others = [rel for rel, ok in settled if not ok]
+        out: list[Diagnostic] = []
+        if others:
+            self._reuse(list(zip(others, cache.rows(others), strict=True)), out)
+            cache.save(prune=False)
+        return out
+
+    def _reuse(self, fresh: list[tuple[str, Entry | None]], out: list[Diagnostic]) -> None:
+        """Each file's verdict from its index entry (None: changed) where it still holds,
+        else the file checked again; findings into ``out``."""
+        cache = self.repo.cache
+        todo, reusable = [], []
+        for rel, entry in fresh:
+            if entry is None:
+                todo.append(rel)
+                continue
+            self.fresh[rel] = entry
+            if entry[VERDICT] is not None and entry[LATEST] <= self.now:
+                reusable.append((rel, entry))
+            else:
+                todo.append(rel)
         self._check_files(todo, out)
         again = []
         holds: dict[str | None, bool] = {"[]": True}  # records often depend alike
@@ -124,11 +155,6 @@ class _Checker:
                 out.extend(verdict)
                 cache.keep(rel, entry)
         self._check_files(again, out)
-        if whole:
-            self.repo.save_whole()
-        elif cache.is_open:
-            cache.save(prune=False)
-        return out
 
     def _holds(self, depends: str | None) -> bool:
         """Whether noted look-ups (JSON) have the same answers today; False if unreadable."""
@@ -148,6 +174,9 @@ class _Checker:
         entry = self.fresh.get(rel)
         if entry is not None and entry[STATUS] is not None:
             return entry[STATUS]
+        known = self.repo.cache.proven_status(rel)  # a settled file: not looked up
+        if known is not None:
+            return known
         record = self.repo.load_incident(rel)  # kept: checking it later reuses the read
         return None if record is None else record.model.status.value
 

@@ -51,7 +51,7 @@ from incidentctl.store.atomic import write_atomic
 CACHE_DIR = ".incidentctl-cache"
 DB_FILE = "index.sqlite"
 STAMP_FILE = "stamp"
-VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} holidays {version('holidays')} v5"
+VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} holidays {version('holidays')} v6"
 
 FileStat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 # size, mtime_ns, ctime_ns, inode, start of the run that read it, digest, status (None
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS plans (digest TEXT PRIMARY KEY, valid_from INTEGER, plan TEXT);
 CREATE TABLE IF NOT EXISTS snapshot (
-  id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, codes BLOB, digests BLOB
+  id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, codes BLOB, digests BLOB, clean BLOB
 );
 CREATE TABLE IF NOT EXISTS files (
   rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
@@ -235,10 +235,10 @@ class RecordCache:
         self._summaries = False
         self._seen: dict[str, Entry] = {}
         self._started = 0
-        self._listed: tuple[dict[str, int], int, list[str]] | None = None
+        self._listed: tuple[dict[str, int], int, list[str], bool] | None = None
         self._renewed: dict[str, Entry] = {}
         self.proven = False  # whether ``quick`` found every file unchanged
-        self._proven: tuple[list[str], bytes, bytes] = ([], b"", b"")  # what it compared
+        self._proven: tuple[list[str], bytes, bytes, bytes] = ([], b"", b"", b"")  # compared
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
@@ -318,30 +318,53 @@ class RecordCache:
         None when any of that fails: the caller goes the usual way."""
         if self._db is None or self._listed is None:
             return None
-        listed, started, unread = self._listed
+        listed, started, unread, _ = self._listed
         if unread or listed != folders or any(m >= started for m in listed.values()):
             return None
         try:
-            row = self._db.execute("SELECT paths, stats, codes, digests FROM snapshot").fetchone()
+            query = "SELECT paths, stats, codes, digests, clean FROM snapshot"
+            row = self._db.execute(query).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
             return None
         paths = row[0].split("\n") if row[0] else []
-        codes, digests = bytes(row[2]), bytes(row[3])
+        codes, digests, clean = bytes(row[2]), bytes(row[3]), bytes(row[4])
         if len(codes) != len(paths) or len(digests) != len(paths) * _DIGEST_SIZE:
+            return None
+        if len(clean) != len(paths) * _LATEST_SIZE:
             return None
         if packed_stats(root, paths) != row[1]:  # a missing file's size -1 differs too
             return None
         self.proven = True
-        self._proven = (paths, codes, digests)
+        self._proven = (paths, codes, digests, clean)
         return paths, codes
+
+    def settled(
+        self, root: str, folders: dict[str, int], now: int
+    ) -> tuple[list[str], list[bool]] | None:
+        """Every incident file, and for each whether its verdict is known, without a
+        row, to be no finding at ``now`` (microseconds since the epoch): when ``quick``
+        proves nothing changed and the last whole load's walk found nothing but
+        incident files in year folders (whose mtimes ``folders`` are), so that it
+        proves the walk's findings unchanged too. A file is settled when the snapshot
+        keeps for it a verdict of no finding that made no look-up (it depends on the
+        file alone, and on nothing once ``now`` is past the latest time it names).
+        None when that cannot be proven."""
+        if self._listed is None or not self._listed[3]:
+            return None
+        if self.quick(root, folders) is None:
+            return None
+        paths, _, _, clean = self._proven
+        latest = array("q")
+        latest.frombytes(clean)
+        return paths, [t <= now for t in latest]
 
     def proven_digests(self, rels: Sequence[str]) -> list[str | None]:
         """After ``quick`` proved every file unchanged: the digest of each of ``rels``
         from the snapshot it compared (None for an invalid record, or a path it does
         not list), so that no row is read."""
-        paths, codes, digests = self._proven
+        paths, codes, digests, _ = self._proven
         out: list[str | None] = []
         for rel in rels:
             i = bisect.bisect_left(paths, rel)  # the snapshot's paths are sorted
@@ -350,6 +373,18 @@ class RecordCache:
             else:
                 out.append(digests[i * _DIGEST_SIZE : (i + 1) * _DIGEST_SIZE].hex())
         return out
+
+    def proven_status(self, rel: str) -> str | None:
+        """After ``quick`` proved every file unchanged: the status the snapshot keeps
+        for ``rel``; None for an invalid record, a path it does not list, or when
+        nothing was proven."""
+        if not self.proven:
+            return None
+        paths, codes, _, _ = self._proven
+        i = bisect.bisect_left(paths, rel)
+        if i == len(paths) or paths[i] != rel:
+            return None
+        return _STATUS_OF.get(codes[i])
 
     def rows(self, rels: Sequence[str]) -> list[Entry | None]:
         """The rows of ``rels``, read now (the others only if asked for later); after
@@ -559,7 +594,7 @@ class RecordCache:
         """
         if self._listed is None:
             return None
-        folders, started, unread = self._listed
+        folders, started, unread, _ = self._listed
         if any(mtime >= started for mtime in folders.values()):
             return None
         if not unread:
@@ -567,11 +602,16 @@ class RecordCache:
         return folders, sorted({*self._all_rows(), *unread})
 
     def save(
-        self, prune: bool, folders: dict[str, int] | None = None, paths: Iterable[str] = ()
+        self,
+        prune: bool,
+        folders: dict[str, int] | None = None,
+        paths: Iterable[str] = (),
+        tidy: bool = False,
     ) -> None:
         """Write what this run learned; ``prune`` (a whole load) drops what it did not
         see and keeps what its walk found: the folders' mtimes, and the ``paths`` it
-        could not read (so that a listing from the index still names them). Without
+        could not read (so that a listing from the index still names them), and
+        whether it found nothing else (``tidy``: ``IncidentFiles.tidy``). Without
         ``prune``, ``folders`` and ``paths`` are a walk's: the rows of files it did not
         find are dropped, and its listing kept, when every row is known."""
         if self._db is None:
@@ -604,7 +644,7 @@ class RecordCache:
                     _keep_only(db, "records", "digest", kept)
                 db.execute("DELETE FROM plans WHERE digest NOT IN (SELECT digest FROM files)")
                 unread = [p for p in paths if p not in self._seen]
-                listed = json.dumps([folders or {}, self._started, unread])
+                listed = json.dumps([folders or {}, self._started, unread, tidy])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
                 if changed or gone or not folders or unread or not _has_snapshot(db):
                     _snapshot(db, self._seen if folders and not unread else None)
@@ -619,7 +659,7 @@ class RecordCache:
                 for rel in missing:
                     del known[rel]
                 unread = [p for p in walked if p not in known]
-                listed = json.dumps([folders, self._started, unread])
+                listed = json.dumps([folders, self._started, unread, tidy])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
                 _snapshot(db, None if unread else known)
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
@@ -651,6 +691,7 @@ CODES = {
         ("new", "in_progress", "on_hold", "resolved", "closed", "cancelled"), start=1
     )
 }
+_STATUS_OF = {code: status for status, code in CODES.items()}
 
 
 def _moved(old: Entry | None, new: tuple[Any, ...]) -> bool:
@@ -673,8 +714,20 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
         return  # not a digest: no snapshot, rows read
     if len(digests) != len(paths) * _DIGEST_SIZE:
         return
-    row = ("\n".join(paths), stats, codes, digests)
-    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?)", row)
+    clean = array("q", (_clean_from(entries[p]) for p in paths)).tobytes()
+    row = ("\n".join(paths), stats, codes, digests, clean)
+    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", row)
+
+
+_LATEST_SIZE = array("q").itemsize
+_NEVER = 2**63 - 1  # a ``clean`` value no ``now`` reaches
+
+
+def _clean_from(entry: Entry) -> int:
+    """The snapshot's ``clean`` value of an entry: the latest time its record names,
+    if its verdict is no finding and made no look-up (see ``settled``), else never."""
+    plain = entry[VERDICT] == "[]" and entry[DEPENDS] == "[]"
+    return entry[LATEST] if plain else _NEVER
 
 
 def _has_snapshot(db: sqlite3.Connection) -> bool:
@@ -712,9 +765,9 @@ def _keep_only(db: sqlite3.Connection, table: str, column: str, keep: Iterable[s
     db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT k FROM keep)")
 
 
-def _listed(text: str) -> tuple[dict[str, int], int, list[str]] | None:
+def _listed(text: str) -> tuple[dict[str, int], int, list[str], bool] | None:
     try:
-        folders, started, unread = json.loads(text)
+        folders, started, unread, tidy = json.loads(text)
     except (ValueError, TypeError):
         return None
     ok = isinstance(folders, dict) and folders and isinstance(started, int)
@@ -722,4 +775,5 @@ def _listed(text: str) -> tuple[dict[str, int], int, list[str]] | None:
         return None
     if not all(isinstance(v, int) for v in folders.values()):
         return None
-    return {str(k): v for k, v in folders.items()}, started, [str(p) for p in unread]
+    folders = {str(k): v for k, v in folders.items()}
+    return folders, started, [str(p) for p in unread], tidy is True

@@ -39,6 +39,9 @@ class IncidentFiles(Mapping[str, list[str]]):
         # and when (monotonic clock) the walk began
         self.listed: dict[str, int] = {}
         self.walked_at = 0
+        # whether the walk found nothing but incident files in year folders: then the
+        # folders' mtimes alone tell whether what a walk finds has changed
+        self.tidy = False
 
     def years(self) -> list[str]:
         """The year folders, sorted (one ``scandir`` of ``incidents/``)."""
@@ -108,8 +111,16 @@ class IncidentFiles(Mapping[str, list[str]]):
         if self._all is None:
             self.walked_at = time.monotonic_ns()
             self.listed = folder_mtimes(self._base)
-            self._all = _scan(self._base, self._diagnostics)
+            self._all, self.tidy = _scan(self._base, self._diagnostics)
         return self._all
+
+    def adopt(self, rels: list[str]) -> None:
+        """Take ``rels`` (sorted; every incident file, as the index proved them) for
+        what a walk would find, without walking."""
+        found: dict[str, list[str]] = {}
+        for rel in rels:
+            found.setdefault(rel.rsplit("/", 1)[-1][:-5], []).append(rel)
+        self._all = found
 
 
 def folder_mtimes(base: Path) -> dict[str, int]:
@@ -152,17 +163,22 @@ def is_incident_path(rel: str) -> bool:
     )
 
 
-def _scan(base: Path, diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
+def _scan(base: Path, diagnostics: list[Diagnostic]) -> tuple[dict[str, list[str]], bool]:
+    """The incident files by ID, and whether nothing else was found (no misplaced file,
+    no folder but the year folders)."""
     found: dict[str, list[str]] = {}
     if not base.is_dir():
-        return found
+        return found, False
     root = base.parent
+    tidy = True
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
         rel_dir = here.relative_to(root).as_posix()
         # strings only inside the loop: one Path per file costs seconds at 100,000 files
         year_folder = rel_dir.count("/") == 1 and YEAR_DIR.match(here.name) is not None
+        if dirnames and (rel_dir != "incidents" or not all(map(YEAR_DIR.match, dirnames))):
+            tidy = False  # a folder whose content no tracked mtime follows
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
@@ -171,5 +187,6 @@ def _scan(base: Path, diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
             if m and year_folder:
                 found.setdefault(m.group(1), []).append(rel)
             else:
+                tidy = False
                 diagnostics.append(misplaced(rel))
-    return found
+    return found, tidy

@@ -276,6 +276,22 @@ class Repository:
         self.cache.open(summaries)
         return self.cache.quick(str(self.root), folder_mtimes(self.root / "incidents"))
 
+    def settled_incidents(self, now: int) -> list[tuple[str, bool]] | None:
+        """For a whole ``validate`` that nothing changed since the index was saved: every
+        incident file, in order, and whether it is settled (``RecordCache.settled``),
+        taken from the index without walking the folders; ``incident_files`` is then
+        what a walk would have found. None when that cannot be proven."""
+        files = self.incident_files
+        if not isinstance(files, IncidentFiles):
+            return None  # a snapshot lists git's tree
+        self.cache.open()
+        found = self.cache.settled(str(self.root), folder_mtimes(self.root / "incidents"), now)
+        if found is None:
+            return None
+        paths, settled = found
+        files.adopt(paths)
+        return list(zip(paths, settled, strict=True))
+
     def _listed_paths(self, summaries: bool) -> list[str] | None:
         """The incident files the last whole load found, if no incident folder changed
         since (a folder's mtime moves with any name added, removed or renamed in it):
@@ -297,7 +313,8 @@ class Repository:
         """
         files = self.incident_files
         if isinstance(files, IncidentFiles) and files.walked_at > self.cache.opened_at > 0:
-            self.cache.save(prune=True, folders=files.listed, paths=self.incident_paths())
+            paths = self.incident_paths()
+            self.cache.save(prune=True, folders=files.listed, paths=paths, tidy=files.tidy)
         else:
             self.cache.save(prune=True)
 
@@ -308,7 +325,8 @@ class Repository:
         a ``git pull``, the first run walks and the next ones do not)."""
         files = self.incident_files
         if isinstance(files, IncidentFiles) and files.walked_at > self.cache.opened_at > 0:
-            self.cache.save(prune=False, folders=files.listed, paths=self.incident_paths())
+            paths = self.incident_paths()
+            self.cache.save(prune=False, folders=files.listed, paths=paths, tidy=files.tidy)
         else:
             self.cache.save(prune=False)
 
