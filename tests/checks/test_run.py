@@ -139,6 +139,64 @@ def test_nothing_changed_a_whole_run_neither_walks_nor_reads_a_settled_row(
     assert f"INC021@{CHILD}:5" in _agree(base_repo, earlier)
 
 
+@pytest.fixture
+def settle_any(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settle around changed files whatever their share (a small repository's one
+    file is a large share)."""
+    monkeypatch.setattr("incidentctl.store.cache.SETTLE_CHANGED_SHARE", 1.0)
+
+
+def test_an_edited_record_is_checked_again_the_others_stay_settled(
+    base_repo: Path,
+    reads: list[str],
+    walks: list[str],
+    rows_read: list[list[str]],
+    settle_any: None,
+) -> None:
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    child = base_repo / CHILD
+    child.write_text(child.read_text().replace("impact: low", "impact: lowish"))
+    expected = _codes(base_repo, use_cache=False)
+    assert expected and all(f"@{CHILD}:" in c for c in expected)
+    reads.clear()
+    walks.clear()
+    rows_read.clear()
+    assert _codes(base_repo) == expected
+    assert (reads, walks) == ([CHILD], [])  # the parent's verdict stands, unread
+    assert rows_read == [[INC, CHILD]]  # the parent's look-up; the child's row for note()
+    reads.clear()
+    rows_read.clear()
+    assert _codes(base_repo) == expected  # the snapshot took the child's new entry
+    assert (reads, walks, rows_read) == ([], [], [[INC, CHILD]])  # a look-up; findings
+
+
+def test_an_edited_parent_rechecks_its_unchanged_child(
+    base_repo: Path, walks: list[str], settle_any: None
+) -> None:
+    (base_repo / CHILD).write_text(CHILD_TEXT + "parent: INC-2026-0042\n")
+    _age(base_repo)
+    assert _agree(base_repo) == [f"INC035@{CHILD}:16"]  # the parent is resolved
+    parent = base_repo / INC
+    parent.write_text(parent.read_text().replace("channel: portal", "chanel: portal"))
+    walks.clear()
+    assert _agree(base_repo) == [f"SCH001@{INC}:1", f"SCH002@{INC}:7"]
+    assert walks == ["incidents"]  # only the run without the index walked
+
+
+def test_many_changed_files_go_the_usual_way(base_repo: Path, walks: list[str]) -> None:
+    """One file in two changed: hashing every changed file (to find those merely
+    touched) beats checking each again."""
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    os.utime(base_repo / CHILD)  # touched
+    walks.clear()
+    assert _codes(base_repo) == []
+    assert walks == ["incidents"]
+
+
 def test_a_misplaced_file_is_found_while_every_record_is_unchanged(base_repo: Path) -> None:
     _age(base_repo)
     assert _agree(base_repo) == []

@@ -32,8 +32,10 @@ from incidentctl.checks.timeline import check_timeline, latest
 from incidentctl.diagnostics import Diagnostic, Severity
 from incidentctl.ids import id_from_path
 from incidentctl.store.cache import (
+    CHANGED,
     DEPENDS,
     LATEST,
+    SETTLED,
     STATUS,
     VERDICT,
     Entry,
@@ -115,15 +117,21 @@ class _Checker:
             cache.save(prune=False)
         return out
 
-    def check_settled(self, settled: list[tuple[str, bool]]) -> list[Diagnostic]:
-        """The findings of every incident file when the index proved that none changed
-        (``Repository.settled_incidents``): a settled file has none, and is not even
-        looked up; only the rows of the others are read."""
+    def check_settled(self, settled: list[tuple[str, int]]) -> list[Diagnostic]:
+        """The findings of every incident file when the index proved that no file came
+        or went (``Repository.settled_incidents``): a settled file has none, and is not
+        even looked up; only the rows of the others are read, and the changed files
+        checked again."""
         cache = self.repo.cache
-        others = [rel for rel, ok in settled if not ok]
+        others = [(rel, state) for rel, state in settled if state != SETTLED]
         out: list[Diagnostic] = []
         if others:
-            self._reuse(list(zip(others, cache.rows(others), strict=True)), out)
+            rows = cache.rows([rel for rel, _ in others])  # a changed file's, for note()
+            fresh = [
+                (rel, None if state == CHANGED else entry)
+                for (rel, state), entry in zip(others, rows, strict=True)
+            ]
+            self._reuse(fresh, out)
             cache.save(prune=False)
         return out
 

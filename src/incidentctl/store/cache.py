@@ -239,6 +239,8 @@ class RecordCache:
         self._renewed: dict[str, Entry] = {}
         self.proven = False  # whether ``quick`` found every file unchanged
         self._proven: tuple[list[str], bytes, bytes, bytes] = ([], b"", b"", b"")  # compared
+        self._changed: dict[int, str] = {}  # files ``settled`` found changed, by position
+        self._kept_stats = b""  # the snapshot's stats that ``settled`` compared
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
@@ -316,6 +318,16 @@ class RecordCache:
         the snapshot of that save holds (all its entries trusted, none racy). The
         index's rows are then not read: one comparison of the stats answers for all.
         None when any of that fails: the caller goes the usual way."""
+        found = self._compare(root, folders)
+        if found is None or found[0] != found[1]:  # a missing file's size -1 differs too
+            return None
+        self.proven = True
+        return self._proven[0], self._proven[1]
+
+    def _compare(self, root: str, folders: dict[str, int]) -> tuple[bytes, bytes] | None:
+        """The files' packed stats now and as the snapshot keeps them, when no folder
+        changed since the last complete save (``folders`` are their mtimes now) and a
+        snapshot is kept (its paths, codes, digests and ``clean`` into ``_proven``)."""
         if self._db is None or self._listed is None:
             return None
         listed, started, unread, _ = self._listed
@@ -332,33 +344,44 @@ class RecordCache:
         codes, digests, clean = bytes(row[2]), bytes(row[3]), bytes(row[4])
         if len(codes) != len(paths) or len(digests) != len(paths) * _DIGEST_SIZE:
             return None
-        if len(clean) != len(paths) * _LATEST_SIZE:
+        if len(clean) != len(paths) * _LATEST_SIZE or len(row[1]) != len(paths) * _PACKED_SIZE:
             return None
-        if packed_stats(root, paths) != row[1]:  # a missing file's size -1 differs too
-            return None
-        self.proven = True
         self._proven = (paths, codes, digests, clean)
-        return paths, codes
+        return packed_stats(root, paths), bytes(row[1])
 
     def settled(
         self, root: str, folders: dict[str, int], now: int
-    ) -> tuple[list[str], list[bool]] | None:
-        """Every incident file, and for each whether its verdict is known, without a
-        row, to be no finding at ``now`` (microseconds since the epoch): when ``quick``
-        proves nothing changed and the last whole load's walk found nothing but
-        incident files in year folders (whose mtimes ``folders`` are), so that it
-        proves the walk's findings unchanged too. A file is settled when the snapshot
-        keeps for it a verdict of no finding that made no look-up (it depends on the
-        file alone, and on nothing once ``now`` is past the latest time it names).
-        None when that cannot be proven."""
+    ) -> tuple[list[str], list[int]] | None:
+        """Every incident file, and for each its state: ``SETTLED`` when its verdict is
+        known, without a row, to be no finding at ``now`` (microseconds since the
+        epoch); ``INDEXED`` when unchanged (its row holds); ``CHANGED`` when its stat
+        differs from the snapshot's. Only when no folder changed and the last whole
+        load's walk found nothing but incident files in year folders (whose mtimes
+        ``folders`` are): what a walk finds is then unchanged too. A file is settled
+        when the snapshot keeps for it a verdict of no finding that made no look-up (it
+        depends on the file alone, and on nothing once ``now`` is past the latest time
+        it names). None when that cannot be proven, or when more than
+        ``SETTLE_CHANGED_SHARE`` of the files changed (the usual way then hashes them,
+        and finds those merely touched)."""
         if self._listed is None or not self._listed[3]:
             return None
-        if self.quick(root, folders) is None:
+        found = self._compare(root, folders)
+        if found is None:
             return None
+        now_stats, kept_stats = found
         paths, _, _, clean = self._proven
+        changed = _differing(now_stats, kept_stats)
+        if len(changed) > SETTLE_CHANGED_SHARE * len(paths):
+            return None
+        self.proven = not changed
+        self._changed = {i: paths[i] for i in changed}
+        self._kept_stats = kept_stats
         latest = array("q")
         latest.frombytes(clean)
-        return paths, [t <= now for t in latest]
+        states = [SETTLED if t <= now else INDEXED for t in latest]
+        for i in changed:
+            states[i] = CHANGED
+        return paths, states
 
     def proven_digests(self, rels: Sequence[str]) -> list[str | None]:
         """After ``quick`` proved every file unchanged: the digest of each of ``rels``
@@ -375,12 +398,12 @@ class RecordCache:
         return out
 
     def proven_status(self, rel: str) -> str | None:
-        """After ``quick`` proved every file unchanged: the status the snapshot keeps
-        for ``rel``; None for an invalid record, a path it does not list, or when
-        nothing was proven."""
-        if not self.proven:
-            return None
+        """After ``quick`` or ``settled``: the status the snapshot keeps for ``rel``;
+        None for an invalid record, a changed file, a path it does not list, or when
+        nothing was compared."""
         paths, codes, _, _ = self._proven
+        if not (self.proven or self._changed) or rel in self._changed.values():
+            return None
         i = bisect.bisect_left(paths, rel)
         if i == len(paths) or paths[i] != rel:
             return None
@@ -662,6 +685,8 @@ class RecordCache:
                 listed = json.dumps([folders, self._started, unread, tidy])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
                 _snapshot(db, None if unread else known)
+            elif self._changed:  # after ``settled``: its changed files' new entries
+                _patch_snapshot(db, self._proven, self._kept_stats, self._changed, self._seen)
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
                 # made again when every row is known and no file came or went
                 current = self._files | self._seen if self._complete else {}
@@ -719,6 +744,49 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
     db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", row)
 
 
+def _patch_snapshot(
+    db: sqlite3.Connection,
+    kept: tuple[list[str], bytes, bytes, bytes],
+    stats: bytes,
+    changed: dict[int, str],
+    seen: dict[str, Entry],
+) -> None:
+    """The snapshot ``settled`` compared, with the changed files' new entries put in
+    their places; dropped when one was not read or is racy (it must be read again)."""
+    paths, codes, digests, clean = kept
+    new_stats, new_codes = bytearray(stats), bytearray(codes)
+    new_digests, new_clean = bytearray(digests), bytearray(clean)
+    for i, rel in changed.items():
+        e = seen.get(rel)
+        if e is None or e[1] >= e[4]:
+            db.execute("DELETE FROM snapshot")
+            return
+        new_stats[i * _PACKED_SIZE : (i + 1) * _PACKED_SIZE] = _pack_found([e[:4]])
+        new_codes[i] = CODES.get(e[STATUS] or "", 0)
+        new_digests[i * _DIGEST_SIZE : (i + 1) * _DIGEST_SIZE] = bytes.fromhex(e[DIGEST])
+        latest = array("q", [_clean_from(e)]).tobytes()
+        new_clean[i * _LATEST_SIZE : (i + 1) * _LATEST_SIZE] = latest
+    row = ("\n".join(paths), new_stats, new_codes, new_digests, new_clean)
+    db.execute("DELETE FROM snapshot")
+    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", row)
+
+
+def _differing(now: bytes, kept: bytes) -> list[int]:
+    """The positions of the files whose packed stats differ (a block at a time first:
+    most blocks of 256 files are equal)."""
+    size, block = _PACKED_SIZE, 256 * _PACKED_SIZE
+    out: list[int] = []
+    for start in range(0, len(now), block):
+        if now[start : start + block] == kept[start : start + block]:
+            continue
+        for at in range(start, min(start + block, len(now)), size):
+            if now[at : at + size] != kept[at : at + size]:
+                out.append(at // size)
+    return out
+
+
+SETTLED, INDEXED, CHANGED = 0, 1, 2  # a file's state after ``settled``
+SETTLE_CHANGED_SHARE = 0.05  # more changed files than that: the usual way (it hashes)
 _LATEST_SIZE = array("q").itemsize
 _NEVER = 2**63 - 1  # a ``clean`` value no ``now`` reaches
 

@@ -276,11 +276,11 @@ class Repository:
         self.cache.open(summaries)
         return self.cache.quick(str(self.root), folder_mtimes(self.root / "incidents"))
 
-    def settled_incidents(self, now: int) -> list[tuple[str, bool]] | None:
-        """For a whole ``validate`` that nothing changed since the index was saved: every
-        incident file, in order, and whether it is settled (``RecordCache.settled``),
-        taken from the index without walking the folders; ``incident_files`` is then
-        what a walk would have found. None when that cannot be proven."""
+    def settled_incidents(self, now: int) -> list[tuple[str, int]] | None:
+        """For a whole ``validate`` when no file came or went since the index was saved:
+        every incident file, in order, and its state (``RecordCache.settled``), taken
+        from the index without walking the folders; ``incident_files`` is then what a
+        walk would have found. None when that cannot be proven."""
         files = self.incident_files
         if not isinstance(files, IncidentFiles):
             return None  # a snapshot lists git's tree
