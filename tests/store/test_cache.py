@@ -118,8 +118,11 @@ def _coarse_all(root: str, rels: list[str]) -> list[FileStat | None]:
 FORK_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="the split forks (Linux only)")
 
 
-def _spread(tmp_path: Path) -> tuple[str, list[str]]:
-    """Files of different sizes in two folders, and a name that is missing from each."""
+@pytest.fixture
+def spread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    """Files of different sizes in two folders and a name missing from each; a child
+    forked for as few as two files."""
+    monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
     rels = []
     for folder in ("2025", "2026"):
         (tmp_path / folder).mkdir()
@@ -131,11 +134,8 @@ def _spread(tmp_path: Path) -> tuple[str, list[str]]:
 
 
 @FORK_ONLY
-def test_a_forked_child_stats_the_second_half(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root, rels = _spread(tmp_path)
-    monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
+def test_a_forked_child_stats_the_second_half(spread: tuple[str, list[str]]) -> None:
+    root, rels = spread
     here = cache._stat_here(root, rels)
     assert None in here[len(rels) // 2 :]  # the child's half has a missing file
     halves = cache._halves(root, rels)
@@ -147,10 +147,9 @@ def test_a_forked_child_stats_the_second_half(
 
 @FORK_ONLY
 def test_when_the_child_fails_this_process_stats_every_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spread: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root, rels = _spread(tmp_path)
-    monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
+    root, rels = spread
 
     def unpackable(stats: object) -> bytes:  # as an inode beyond 64 bits would be
         raise OverflowError("Python int too large to convert to C long")
@@ -161,10 +160,9 @@ def test_when_the_child_fails_this_process_stats_every_file(
 
 
 def test_no_child_is_forked_while_other_threads_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spread: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root, rels = _spread(tmp_path)
-    monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
+    root, rels = spread
     monkeypatch.setattr(os, "fork", _no_fork)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
