@@ -73,7 +73,7 @@ def run(
     if chosen is None:
         repo.cache.open()  # before the walk (see Repository.save_whole)
         settled = repo.settled_incidents(checker.now)
-        if settled is not None:  # nothing changed: the walk and most rows are spared
+        if settled is not None:  # no file came or went: no walk, few rows read
             out = checker.check_settled(settled)
         else:
             out = checker.check(repo.incident_paths(), True)

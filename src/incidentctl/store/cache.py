@@ -240,6 +240,7 @@ class RecordCache:
         self.proven = False  # whether ``quick`` found every file unchanged
         self._proven: tuple[list[str], bytes, bytes, bytes] = ([], b"", b"", b"")  # compared
         self._changed: dict[int, str] = {}  # files ``settled`` found changed, by position
+        self._changed_rels: set[str] = set()
         self._kept_stats = b""  # the snapshot's stats that ``settled`` compared
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
@@ -375,6 +376,7 @@ class RecordCache:
             return None
         self.proven = not changed
         self._changed = {i: paths[i] for i in changed}
+        self._changed_rels = set(self._changed.values())
         self._kept_stats = kept_stats
         latest = array("q")
         latest.frombytes(clean)
@@ -402,7 +404,7 @@ class RecordCache:
         None for an invalid record, a changed file, a path it does not list, or when
         nothing was compared."""
         paths, codes, _, _ = self._proven
-        if not (self.proven or self._changed) or rel in self._changed.values():
+        if not (self.proven or self._changed) or rel in self._changed_rels:
             return None
         i = bisect.bisect_left(paths, rel)
         if i == len(paths) or paths[i] != rel:
