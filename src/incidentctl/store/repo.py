@@ -151,7 +151,7 @@ class Repository:
         source = Source(rel, text)
         if model is None and parsed is not None and parsed[0] == key:
             model = Incident.model_validate_json(parsed[1])
-            self.cache.put(key, model)
+            self.cache.put_json(key, parsed[1])  # the worker's JSON is what put() writes
         if model is None:
             model, problems = parse_incident(source)
             if model is not None and not problems:
