@@ -389,11 +389,11 @@ class RecordCache:
         """After ``quick`` proved every file unchanged: the digest of each of ``rels``
         from the snapshot it compared (None for an invalid record, or a path it does
         not list), so that no row is read."""
-        paths, codes, digests, _ = self._proven
+        _, codes, digests, _ = self._proven
         out: list[str | None] = []
         for rel in rels:
-            i = bisect.bisect_left(paths, rel)  # the snapshot's paths are sorted
-            if i == len(paths) or paths[i] != rel or codes[i] == 0:
+            i = self._position(rel)
+            if i < 0 or codes[i] == 0:
                 out.append(None)
             else:
                 out.append(digests[i * _DIGEST_SIZE : (i + 1) * _DIGEST_SIZE].hex())
@@ -403,13 +403,16 @@ class RecordCache:
         """After ``quick`` or ``settled``: the status the snapshot keeps for ``rel``;
         None for an invalid record, a changed file, a path it does not list, or when
         nothing was compared."""
-        paths, codes, _, _ = self._proven
         if not (self.proven or self._changed) or rel in self._changed_rels:
             return None
+        i = self._position(rel)
+        return None if i < 0 else _STATUS_OF.get(self._proven[1][i])
+
+    def _position(self, rel: str) -> int:
+        """Where ``rel`` is in the compared snapshot (its paths are sorted); -1 if not."""
+        paths = self._proven[0]
         i = bisect.bisect_left(paths, rel)
-        if i == len(paths) or paths[i] != rel:
-            return None
-        return _STATUS_OF.get(codes[i])
+        return i if i < len(paths) and paths[i] == rel else -1
 
     def rows(self, rels: Sequence[str]) -> list[Entry | None]:
         """The rows of ``rels``, read now (the others only if asked for later); after
@@ -733,17 +736,23 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
     if not entries or any(e[1] >= e[4] for e in entries.values()):
         return
     paths = sorted(entries)
-    stats = _pack_found([entries[p][:4] for p in paths])
-    codes = bytes(CODES.get(entries[p][STATUS] or "", 0) for p in paths)
+    columns = _columns([entries[p] for p in paths])
+    if columns is not None:  # else no snapshot: the rows are read
+        db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", ("\n".join(paths), *columns))
+
+
+def _columns(entries: Sequence[Entry]) -> tuple[bytes, bytes, bytes, bytes] | None:
+    """The snapshot's packed columns for ``entries``, in order: stats, status codes
+    (``CODES``), digests and ``clean`` values; None if a digest is not one."""
     try:
-        digests = b"".join(bytes.fromhex(entries[p][DIGEST]) for p in paths)
+        digests = b"".join(bytes.fromhex(e[DIGEST]) for e in entries)
     except ValueError:
-        return  # not a digest: no snapshot, rows read
-    if len(digests) != len(paths) * _DIGEST_SIZE:
-        return
-    clean = array("q", (_clean_from(entries[p]) for p in paths)).tobytes()
-    row = ("\n".join(paths), stats, codes, digests, clean)
-    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", row)
+        return None
+    if len(digests) != len(entries) * _DIGEST_SIZE:
+        return None
+    stats = _pack_found([e[:4] for e in entries])
+    codes = bytes(CODES.get(e[STATUS] or "", 0) for e in entries)
+    return stats, codes, digests, array("q", map(_clean_from, entries)).tobytes()
 
 
 def _patch_snapshot(
@@ -756,21 +765,17 @@ def _patch_snapshot(
     """The snapshot ``settled`` compared, with the changed files' new entries put in
     their places; dropped when one was not read or is racy (it must be read again)."""
     paths, codes, digests, clean = kept
-    new_stats, new_codes = bytearray(stats), bytearray(codes)
-    new_digests, new_clean = bytearray(digests), bytearray(clean)
+    columns = [bytearray(stats), bytearray(codes), bytearray(digests), bytearray(clean)]
+    widths = (_PACKED_SIZE, 1, _DIGEST_SIZE, _LATEST_SIZE)  # bytes a file, each column
+    db.execute("DELETE FROM snapshot")
     for i, rel in changed.items():
         e = seen.get(rel)
-        if e is None or e[1] >= e[4]:
-            db.execute("DELETE FROM snapshot")
+        new = None if e is None or e[1] >= e[4] else _columns([e])
+        if new is None:
             return
-        new_stats[i * _PACKED_SIZE : (i + 1) * _PACKED_SIZE] = _pack_found([e[:4]])
-        new_codes[i] = CODES.get(e[STATUS] or "", 0)
-        new_digests[i * _DIGEST_SIZE : (i + 1) * _DIGEST_SIZE] = bytes.fromhex(e[DIGEST])
-        latest = array("q", [_clean_from(e)]).tobytes()
-        new_clean[i * _LATEST_SIZE : (i + 1) * _LATEST_SIZE] = latest
-    row = ("\n".join(paths), new_stats, new_codes, new_digests, new_clean)
-    db.execute("DELETE FROM snapshot")
-    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", row)
+        for column, width, value in zip(columns, widths, new, strict=True):
+            column[i * width : (i + 1) * width] = value
+    db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", ("\n".join(paths), *columns))
 
 
 def _differing(now: bytes, kept: bytes) -> list[int]:
