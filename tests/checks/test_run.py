@@ -197,6 +197,28 @@ def test_many_changed_files_go_the_usual_way(base_repo: Path, walks: list[str]) 
     assert walks == ["incidents"]
 
 
+def test_verdicts_found_after_a_list_are_settled_from_the_next_run(
+    base_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reads: list[str],
+    rows_read: list[list[str]],
+) -> None:
+    """``list`` indexes records without verdicts; the ``validate`` after it finds them,
+    and the snapshot takes them: the run after that reads no settled row."""
+    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    _age(base_repo)
+    repo = load_repository(base_repo, use_cache=True)
+    for _ in repo.iter_incidents(repo.incident_paths_with({"new", "resolved"})):
+        pass
+    repo.save_seen()  # as `list` does: a walk, rows and a snapshot, no verdict
+    assert _codes(base_repo) == []  # every file checked: no verdict was known
+    reads.clear()
+    rows_read.clear()
+    assert _codes(base_repo) == []
+    assert (reads, rows_read) == ([], [[INC]])  # the child settled, the parent's look-up
+
+
 def test_a_misplaced_file_is_found_while_every_record_is_unchanged(base_repo: Path) -> None:
     _age(base_repo)
     assert _agree(base_repo) == []

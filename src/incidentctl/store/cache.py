@@ -241,6 +241,7 @@ class RecordCache:
         self._proven: tuple[list[str], bytes, bytes, bytes] = ([], b"", b"", b"")  # compared
         self._changed: dict[int, str] = {}  # files ``settled`` found changed, by position
         self._changed_rels: set[str] = set()
+        self._settling = False  # whether ``settled`` answered: a save patches its snapshot
         self._kept_stats = b""  # the snapshot's stats that ``settled`` compared
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
@@ -375,6 +376,7 @@ class RecordCache:
         if len(changed) > SETTLE_CHANGED_SHARE * len(paths):
             return None
         self.proven = not changed
+        self._settling = True
         self._changed = {i: paths[i] for i in changed}
         self._changed_rels = set(self._changed.values())
         self._kept_stats = kept_stats
@@ -690,8 +692,11 @@ class RecordCache:
                 listed = json.dumps([folders, self._started, unread, tidy])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
                 _snapshot(db, None if unread else known)
-            elif self._changed:  # after ``settled``: its changed files' new entries
-                _patch_snapshot(db, self._proven, self._kept_stats, self._changed, self._seen)
+            elif self._settling:  # the files ``settled`` found changed, and every row
+                # rewritten (a verdict found since: its ``clean`` value), take their places
+                patch = dict(self._changed)
+                patch.update((i, c[0]) for c in changed if (i := self._position(c[0])) >= 0)
+                _patch_snapshot(db, self._proven, self._kept_stats, patch, self._seen)
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
                 # made again when every row is known and no file came or went
                 current = self._files | self._seen if self._complete else {}
@@ -762,8 +767,9 @@ def _patch_snapshot(
     changed: dict[int, str],
     seen: dict[str, Entry],
 ) -> None:
-    """The snapshot ``settled`` compared, with the changed files' new entries put in
-    their places; dropped when one was not read or is racy (it must be read again)."""
+    """The snapshot ``settled`` compared, with the new entries of ``changed`` (by
+    position) put in their places; dropped when one was not read or is racy (it must
+    be read again)."""
     paths, codes, digests, clean = kept
     columns = [bytearray(stats), bytearray(codes), bytearray(digests), bytearray(clean)]
     widths = (_PACKED_SIZE, 1, _DIGEST_SIZE, _LATEST_SIZE)  # bytes a file, each column
