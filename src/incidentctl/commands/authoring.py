@@ -10,7 +10,6 @@ unless the file changed on disk in the meantime.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import sys
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from incidentctl.checks.context import Context
 from incidentctl.diagnostics import Diagnostic, Severity
 from incidentctl.edits import KEY_ORDER, Actor, Edit, Refused
 from incidentctl.errors import EXIT_CLEAN, IncidentctlError, UsageError
+from incidentctl.ids import near_ids
 from incidentctl.model.incident import Incident
 from incidentctl.store import git, yamlread
 from incidentctl.store.atomic import write_atomic
@@ -52,7 +52,7 @@ def locate(repo: Repository, incident_id: str) -> str:
     rels = repo.incident_files.get(incident_id)
     if rels:
         return rels[0]
-    close = difflib.get_close_matches(incident_id, list(repo.incident_files), n=3, cutoff=0.6)
+    close = near_ids(incident_id, repo.incident_files)
     hint = ("did you mean " + ", ".join(close) + "?") if close else "list them: incidentctl list"
     raise UsageError(f"unknown incident {incident_id}", hint)
 
