@@ -202,7 +202,7 @@ def test_resolve_writes_the_resolution_block_and_closes_the_hold(repo: Path) -> 
             1,
             "is in the future",
         ),
-        (["note", "INC-2026-0009", "--text", "x"], 2, "INC-2026-0091, INC-2026-0090?"),
+        (["note", "INC-2026-0009", "--text", "x"], 2, "did you mean INC-2026-0090, INC-2026-0091"),
         (["assign", "INC-2026-0090", "--group", "hr-system"], 2, "did you mean hr-systems?"),
         (
             ["assign", "INC-2026-0090", "--group", "hr-systems", "--assignee", "bob"],

@@ -29,7 +29,6 @@ from incidentctl.store.atomic import write_atomic
 from incidentctl.store.reader import Read, parse_yaml, read_text, validate_model
 from incidentctl.store.repo import IncidentRecord, Policies, Repository
 from incidentctl.store.source import Source
-from incidentctl.store.yamledit import Document, EditError
 from incidentctl.store.yamlread import comparable
 
 Planner = Callable[[Incident, Actor, Policies], Edit]
@@ -81,6 +80,8 @@ def load_record(repo: Repository, rel: str) -> tuple[str, Incident]:
 
 def apply_edit(text: str, edit: Edit) -> str:
     """The record's text with the edit spliced in; verified by reading it back."""
+    from incidentctl.store.yamledit import Document  # ruamel.yaml: 15 ms, for edits only
+
     doc = Document(text, KEY_ORDER)
     doc.append("timeline", edit.entry)
     for key, value in edit.set.items():
@@ -160,6 +161,8 @@ def execute(request: EditRequest, plan: Planner, verb: str, out: TextIO | None =
             "entries are appended in time order",
         )
     edit = plan(model, request.actor, repo.policies)
+    from incidentctl.store.yamledit import EditError
+
     try:
         new_text = apply_edit(text, edit)
     except EditError as exc:

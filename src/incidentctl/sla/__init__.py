@@ -1,21 +1,7 @@
-"""SLA engine: business calendars, clocks from timelines, and their reports (SPEC 3).
+"""SLA engine: business calendars (``calendar``), clocks from timelines (``clock``),
+compiled policies (``policy``) and their reports (``report``) (SPEC 3).
 
-Pure: every computation takes ``now`` as a parameter.
+Pure: every computation takes ``now`` as a parameter. Nothing is imported here, so
+that a module that needs one part (the index needs ``holidays_book``) does not load
+the others.
 """
-
-from incidentctl.sla.calendar import BusinessCalendar, CalendarError
-from incidentctl.sla.clock import ClockKind, ClockResult, ClockState, NoTarget, clocks
-from incidentctl.sla.policy import ResolvedTarget, SlaPolicies, SlaPolicyError
-
-__all__ = [
-    "BusinessCalendar",
-    "CalendarError",
-    "ClockKind",
-    "ClockResult",
-    "ClockState",
-    "NoTarget",
-    "ResolvedTarget",
-    "SlaPolicies",
-    "SlaPolicyError",
-    "clocks",
-]
