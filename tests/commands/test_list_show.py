@@ -177,10 +177,14 @@ def full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_nothing_changed_reads_only_the_rows_of_open_records(
-    example: Path, monkeypatch: pytest.MonkeyPatch, full_reads: list[int]
+    example: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    full_reads: list[int],
+    incident_reads: list[str],
 ) -> None:
     """After a whole validate, one comparison of every file's stat with the index's
-    snapshot answers for all: the rows of closed records are not read."""
+    snapshot answers for all: the rows of closed records are not read. After an edit
+    in place, only the edited file is read, and the snapshot takes its new entry."""
     monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
     expected = [cli(example, *c) for c in (["list", "--open"], ["sla", "status"])]
     monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
@@ -189,16 +193,22 @@ def test_nothing_changed_reads_only_the_rows_of_open_records(
         full_reads.clear()
         assert [cli(example, *c) for c in (["list", "--open"], ["sla", "status"])] == expected
         assert full_reads == []
-    # an edit: the next run reads every row, and makes the snapshot again
+    # an edit in place: that file alone is read, and the snapshot patched
     record = next((example / "incidents").glob(f"*/{_first_open(expected[0][1])}.yaml"))
+    rel = str(record.relative_to(example))
     record.write_text(record.read_text().replace("\ntitle: ", "\ntitle: Now "))
     os.utime(record, (1_600_000_000, 1_600_000_000))  # not racy: written long ago
+    incident_reads.clear()
     assert "Now " in cli(example, "list", "--open")[1]
-    assert full_reads == [1]
-    full_reads.clear()
+    assert (full_reads, incident_reads) == ([], [rel])
+    incident_reads.clear()
     assert "Now " in cli(example, "list", "--open")[1]
     assert cli(example, "sla", "status") == expected[1]
     assert full_reads == []
+    assert incident_reads == [rel]  # by sla: the plan of its new text, then kept
+    incident_reads.clear()
+    assert cli(example, "sla", "status") == expected[1]
+    assert (full_reads, incident_reads) == ([], [])
 
 
 def test_nothing_changed_sla_status_reads_no_row_of_the_index(
@@ -235,6 +245,46 @@ def test_nothing_changed_sla_status_reads_no_row_of_the_index(
     assert full_reads == []
     assert rows == [1]  # the invalid record's own row, to read it
     assert incident_reads == [str(first.relative_to(example))]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["list", "--open"], ["sla", "status"], ["sla", "status", "--all"]],
+    ids=["list", "list-open", "sla", "sla-all"],
+)
+def test_edits_in_place_that_change_what_is_shown_are_never_answered_from_the_index(
+    example: Path, monkeypatch: pytest.MonkeyPatch, full_reads: list[int], command: list[str]
+) -> None:
+    """Edited in place, an open record made invalid and a resolved one made new again:
+    the first command after the edits gives what a run without the index gives, though
+    no folder changed, and reads the rows of no other file (but for a whole load)."""
+    assert cli(example, "validate")[0] == 0
+    assert cli(example, *command)[0] == 0  # the index's rows and plans
+    rows = json.loads(cli(example, "list", "--format", "json")[1])
+    open_id = next(r["id"] for r in rows if r["status"] == "in_progress")
+    shut = next(r["id"] for r in rows if r["status"] == "resolved")
+    opened = next((example / "incidents").glob(f"*/{open_id}.yaml"))
+    opened.write_text(opened.read_text() + "unknown_key: 1\n")
+    resolved = next((example / "incidents").glob(f"*/{shut}.yaml"))
+    lines = resolved.read_text().split("\n")
+    last = max(i for i, line in enumerate(lines) if line.startswith("  - {at: "))
+    reopen = "{at: 2026-11-22T23:00:00+00:00, by: erin, kind: status, from: resolved, to: new}"
+    lines.insert(last + 1, f"  - {reopen}")
+    resolved.write_text("\n".join(lines).replace("\nstatus: resolved\n", "\nstatus: new\n"))
+    for path in (opened, resolved):
+        os.utime(path, (1_600_000_000, 1_600_000_000))  # not racy: written long ago
+    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
+    expected = cli(example, *command)
+    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
+    if command[0] == "list":
+        assert open_id not in expected[1] and shut in expected[1]
+    else:
+        assert f"skipped {opened.relative_to(example)}" in expected[2]
+        assert shut in expected[1]
+    full_reads.clear()
+    assert cli(example, *command) == expected
+    assert full_reads == ([1] if "--all" in command else [])
+    assert cli(example, *command) == expected  # from the patched snapshot
 
 
 def _first_open(table: str) -> str:

@@ -138,8 +138,8 @@ def _from_plans(
     """The clocks of the unchanged files of ``paths`` whose plan the index keeps (into
     ``results``); returns the other files, to read."""
     cache = repo.cache
-    if cache.proven:  # one comparison just found every file as indexed: no row is read
-        digests = cache.proven_digests(paths)
+    if cache.compared:  # one comparison just found which files are as indexed: no row
+        digests = cache.proven_digests(paths)  # is read (a changed file's is None)
     else:
         stats = stat_files(str(repo.root), paths)
         fresh = [
@@ -159,7 +159,7 @@ def _from_plans(
             todo.append(rel)
         else:
             texts.append(found[1])
-    if cache.proven and todo:
+    if cache.compared and todo:
         cache.rows(todo)  # read with their rows: one query, not every row of the index
     for data in json.loads(f"[{','.join(texts)}]"):  # one decode for all ("null": no clocks)
         if data is not None:

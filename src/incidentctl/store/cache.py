@@ -237,12 +237,13 @@ class RecordCache:
         self._started = 0
         self._listed: tuple[dict[str, int], int, list[str], bool] | None = None
         self._renewed: dict[str, Entry] = {}
-        self.proven = False  # whether ``quick`` found every file unchanged
+        self.proven = False  # whether ``quick`` or ``settled`` found every file unchanged
+        self.compared = False  # whether they answered (some files may have changed)
+        self.changed_rels: frozenset[str] = frozenset()  # the files they found changed
         self._proven: tuple[list[str], bytes, bytes, bytes] = ([], b"", b"", b"")  # compared
-        self._changed: dict[int, str] = {}  # files ``settled`` found changed, by position
-        self._changed_rels: set[str] = set()
-        self._settling = False  # whether ``settled`` answered: a save patches its snapshot
-        self._kept_stats = b""  # the snapshot's stats that ``settled`` compared
+        self._changed: dict[int, str] = {}  # those files, by position in the snapshot
+        self._settling = False  # whether they answered: a save patches the snapshot
+        self._kept_stats = b""  # the snapshot's stats that they compared
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
@@ -314,17 +315,44 @@ class RecordCache:
         return entry
 
     def quick(self, root: str, folders: dict[str, int]) -> tuple[list[str], bytes] | None:
-        """The incident files and their status codes (``CODES``) when no folder and no
-        file changed since the last complete save: ``folders`` (the folders' mtimes now)
-        are those of the last whole load, and every file's stat is exactly the one
-        the snapshot of that save holds (all its entries trusted, none racy). The
-        index's rows are then not read: one comparison of the stats answers for all.
-        None when any of that fails: the caller goes the usual way."""
+        """The incident files and their status codes (``CODES``) when no folder changed
+        since the last complete save: ``folders`` (the folders' mtimes now) are those of
+        the last whole load, and the stats of at most ``SETTLE_CHANGED_SHARE`` of the
+        files differ from those the snapshot of that save holds (all its entries
+        trusted, none racy). The index's rows are then not read: one comparison of
+        the stats answers for all. A changed file (edited in place) has the code of an
+        invalid record, 0, so that it is always read; ``proven`` tells that none did,
+        ``changed_rels`` which did. None when any of that fails: the caller goes the
+        usual way."""
         found = self._compare(root, folders)
-        if found is None or found[0] != found[1]:  # a missing file's size -1 differs too
+        if found is None:
             return None
-        self.proven = True
-        return self._proven[0], self._proven[1]
+        changed = self._take_changes(*found)
+        if changed is None:
+            return None
+        paths, codes = self._proven[0], self._proven[1]
+        if changed:
+            zeroed = bytearray(codes)
+            for i in changed:
+                zeroed[i] = 0
+            codes = bytes(zeroed)
+        return paths, codes
+
+    def _take_changes(self, now_stats: bytes, kept_stats: bytes) -> list[int] | None:
+        """The positions of the files whose stats differ from the compared snapshot's,
+        kept so that the next save puts their new entries in their places; None when
+        more than ``SETTLE_CHANGED_SHARE`` of them differ (the usual way then hashes
+        them, and finds those merely touched)."""
+        changed = _differing(now_stats, kept_stats)
+        if len(changed) > SETTLE_CHANGED_SHARE * len(self._proven[0]):
+            return None
+        self.proven = not changed
+        self.compared = True
+        self._settling = True
+        self._changed = {i: self._proven[0][i] for i in changed}
+        self.changed_rels = frozenset(self._changed.values())
+        self._kept_stats = kept_stats
+        return changed
 
     def _compare(self, root: str, folders: dict[str, int]) -> tuple[bytes, bytes] | None:
         """The files' packed stats now and as the snapshot keeps them, when no folder
@@ -370,16 +398,10 @@ class RecordCache:
         found = self._compare(root, folders)
         if found is None:
             return None
-        now_stats, kept_stats = found
-        paths, _, _, clean = self._proven
-        changed = _differing(now_stats, kept_stats)
-        if len(changed) > SETTLE_CHANGED_SHARE * len(paths):
+        changed = self._take_changes(*found)
+        if changed is None:
             return None
-        self.proven = not changed
-        self._settling = True
-        self._changed = {i: paths[i] for i in changed}
-        self._changed_rels = set(self._changed.values())
-        self._kept_stats = kept_stats
+        paths, _, _, clean = self._proven
         latest = array("q")
         latest.frombytes(clean)
         states = [SETTLED if t <= now else INDEXED for t in latest]
@@ -388,14 +410,15 @@ class RecordCache:
         return paths, states
 
     def proven_digests(self, rels: Sequence[str]) -> list[str | None]:
-        """After ``quick`` proved every file unchanged: the digest of each of ``rels``
-        from the snapshot it compared (None for an invalid record, or a path it does
-        not list), so that no row is read."""
+        """After ``quick``: the digest of each of ``rels`` from the snapshot it compared
+        (None for an invalid record, a changed file, or a path it does not list), so
+        that no row is read."""
         _, codes, digests, _ = self._proven
+        changed = self.changed_rels
         out: list[str | None] = []
         for rel in rels:
             i = self._position(rel)
-            if i < 0 or codes[i] == 0:
+            if i < 0 or codes[i] == 0 or rel in changed:
                 out.append(None)
             else:
                 out.append(digests[i * _DIGEST_SIZE : (i + 1) * _DIGEST_SIZE].hex())
@@ -405,7 +428,7 @@ class RecordCache:
         """After ``quick`` or ``settled``: the status the snapshot keeps for ``rel``;
         None for an invalid record, a changed file, a path it does not list, or when
         nothing was compared."""
-        if not (self.proven or self._changed) or rel in self._changed_rels:
+        if not self.compared or rel in self.changed_rels:
             return None
         i = self._position(rel)
         return None if i < 0 else _STATUS_OF.get(self._proven[1][i])
@@ -692,7 +715,7 @@ class RecordCache:
                 listed = json.dumps([folders, self._started, unread, tidy])
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
                 _snapshot(db, None if unread else known)
-            elif self._settling:  # the files ``settled`` found changed, and every row
+            elif self._settling:  # the files found changed (``quick``, ``settled``), and every row
                 # rewritten (a verdict found since: its ``clean`` value), take their places
                 patch = dict(self._changed)
                 patch.update((i, c[0]) for c in changed if (i := self._position(c[0])) >= 0)

@@ -212,9 +212,12 @@ class Repository:
                 for p, c in zip(listed, codes, strict=True)
                 if c in wanted and INCIDENT_PATH.match(p)
             ]
-            if summaries is None:  # the codes chose them all: invalid, or of ``statuses``
+            if summaries is None:  # the codes chose them all: invalid, changed, or of ``statuses``
                 return maybe
-            return self._choose(maybe, self.cache.rows(maybe), statuses, summaries)
+            changed = self.cache.changed_rels  # their rows are older than their files
+            rows = zip(maybe, self.cache.rows(maybe), strict=True)
+            entries = [None if p in changed else e for p, e in rows]
+            return self._choose(maybe, entries, statuses, summaries)
         paths = self._listed_paths(summaries is not None)
         if paths is None:
             paths = self.incident_paths()
@@ -269,8 +272,9 @@ class Repository:
         return [renew(rel, stat, key) for rel, (stat, key) in zip(rels, hashed, strict=True)]
 
     def _quick(self, summaries: bool) -> tuple[list[str], bytes] | None:
-        """The incident files and their status codes when nothing changed since the last
-        complete save of the index (``RecordCache.quick``), else None."""
+        """The incident files and their status codes when no file came or went and few
+        changed since the last complete save of the index (``RecordCache.quick``: a
+        changed file has code 0, read), else None."""
         if not isinstance(self.incident_files, IncidentFiles):
             return None  # a snapshot lists git's tree
         self.cache.open(summaries)
