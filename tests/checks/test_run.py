@@ -358,7 +358,9 @@ def test_files_touched_but_not_changed_are_hashed_not_checked_again(
     hashed: list[str] = []
     original = Repository.renew
     monkeypatch.setattr(
-        Repository, "renew", lambda s, rels: hashed.extend(rels) or original(s, rels)
+        Repository,
+        "renew",
+        lambda s, rels, stats: hashed.extend(rels) or original(s, rels, stats),
     )
     if on_workers:
         monkeypatch.setattr("incidentctl.store.parallel.PARALLEL_AFTER", 0)

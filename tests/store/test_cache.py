@@ -234,7 +234,9 @@ def test_an_index_of_an_earlier_format_is_replaced(indexed: Path) -> None:
     db.close()
     assert _load(indexed) == ["Payroll export fails with a timeout"]
     db = sqlite3.connect(indexed / CACHE_DIR / DB_FILE)
-    assert db.execute("SELECT paths, length(digests) FROM snapshot").fetchall() == [(INC, 16)]
+    assert db.execute("SELECT paths, length(digests) FROM snapshot").fetchall() == [
+        (INC, 20)
+    ]  # a 20-byte digest
     db.close()
     repo = load_repository(indexed, use_cache=True)
     assert repo.incident_paths_with(OPEN) == []

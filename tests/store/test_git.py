@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from incidentctl.store import git
-from tests.gitrepo import GitRepo, git_env  # noqa: F401
+from incidentctl.store.cache import digest
+from tests.gitrepo import GIT_ENV, GitRepo, git_env, incident_text  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("git_env")
 INC = "incidents/2026/INC-2026-0042.yaml"
@@ -147,3 +150,86 @@ def test_push_to_a_remote(repo: GitRepo, tmp_path: Path) -> None:
     git.create_branch(repo.root, "inc/x")
     git.push(repo.root, "inc/x")
     assert GitRepo(remote).git("branch", "--list", "inc/x").strip() == "inc/x"
+
+
+OTHER = "incidents/2026/INC-2026-0050.yaml"
+
+
+@pytest.fixture
+def clone(repo: GitRepo, tmp_path: Path) -> GitRepo:
+    """A fresh clone of a repository of two incidents: every file as checked out."""
+    repo.write(OTHER, incident_text())
+    repo.commit("another")
+    subprocess.run(
+        ["git", "clone", "--quiet", str(repo.root), str(tmp_path / "clone")],
+        check=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    return GitRepo(tmp_path / "clone")
+
+
+def test_checked_out_files_are_known_by_their_blob_ids_which_are_their_digests(
+    clone: GitRepo,
+) -> None:
+    found = git.checked_out_blobs(clone.root, [INC, OTHER, "incidents/2026/INC-2026-0099.yaml"])
+    assert found == {rel: digest(clone.read(rel)) for rel in (INC, OTHER)}
+    assert found[INC] == clone.git("hash-object", INC)
+    assert git.checked_out_blobs(clone.root, []) == {}
+
+
+def test_a_file_changed_since_checkout_is_not_known(clone: GitRepo) -> None:
+    clone.replace(OTHER, "priority: P3", "priority: P2")
+    assert git.checked_out_blobs(clone.root, [INC, OTHER]).keys() == {INC}
+    clone.replace(OTHER, "priority: P2", "priority: P3")  # as stored again: git compares
+    assert git.checked_out_blobs(clone.root, [INC, OTHER]).keys() == {INC, OTHER}
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_files_git_does_not_look_at_are_not_known(clone: GitRepo, flag: str) -> None:
+    clone.git("update-index", flag, OTHER)
+    clone.replace(OTHER, "priority: P3", "priority: P2")  # git would not see this
+    assert git.checked_out_blobs(clone.root, [INC, OTHER]).keys() == {INC}
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        ("core.autocrlf", "true"),
+        ("core.eol", "crlf"),
+        ("core.trustctime", "false"),
+        ("core.checkStat", "minimal"),
+        ("core.ignoreStat", "true"),
+    ],
+)
+def test_settings_that_convert_or_relax_the_stat_checks_make_every_file_read(
+    clone: GitRepo, setting: tuple[str, str]
+) -> None:
+    assert git.checked_out_blobs(clone.root, [INC, OTHER]).keys() == {INC, OTHER}
+    clone.git("config", *setting)
+    assert git.checked_out_blobs(clone.root, [INC, OTHER]) == {}
+
+
+@pytest.mark.parametrize(
+    ("attributes", "known"),
+    [
+        ("*.yaml text eol=lf\n", {INC, OTHER}),
+        ("*.yaml -text\n", {INC, OTHER}),
+        ("*.yaml text\n", {INC, OTHER}),
+        (f"{OTHER} eol=crlf\n", {INC}),
+        (f"{OTHER} filter=lfs\n", {INC}),
+        (f"{OTHER} ident\n", {INC}),
+        (f"{OTHER} working-tree-encoding=UTF-16\n", {INC}),
+    ],
+)
+def test_files_whose_attributes_convert_them_are_not_known(
+    clone: GitRepo, attributes: str, known: set[str]
+) -> None:
+    clone.write(".gitattributes", attributes)
+    assert git.checked_out_blobs(clone.root, [INC, OTHER]).keys() == known
+
+
+def test_outside_a_work_tree_nothing_is_known(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    (plain / "incidents/2026").mkdir(parents=True)
+    (plain / INC).write_text("id: INC-2026-0042\n")
+    assert git.checked_out_blobs(plain, [INC]) == {}

@@ -51,7 +51,7 @@ from incidentctl.store.atomic import write_atomic
 CACHE_DIR = ".incidentctl-cache"
 DB_FILE = "index.sqlite"
 STAMP_FILE = "stamp"
-VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} holidays {version('holidays')} v6"
+VERSION = f"incidentctl {__version__} pydantic {pydantic.VERSION} holidays {version('holidays')} v7"
 
 FileStat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 # size, mtime_ns, ctime_ns, inode, start of the run that read it, digest, status (None
@@ -81,10 +81,15 @@ CREATE TABLE IF NOT EXISTS files (
 
 
 def digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=_DIGEST_SIZE).hexdigest()
+    """The ID git gives a file of the text's UTF-8 bytes (a blob's SHA-1): a file that
+    git finds as checked out has the digest of its blob, unread (``git.checked_out_blobs``)."""
+    raw = text.encode("utf-8")
+    found = hashlib.sha1(b"blob %d\0" % len(raw), usedforsecurity=False)
+    found.update(raw)
+    return found.hexdigest()
 
 
-_DIGEST_SIZE = 16  # bytes
+_DIGEST_SIZE = 20  # bytes
 
 
 def file_stat(path: str | Path) -> FileStat | None:
@@ -678,7 +683,7 @@ class RecordCache:
                 self._all_rows()
             old = self._files
             changed = [(r, *e) for r, e in self._seen.items() if old.get(r) != e]
-            db.executemany(f"INSERT OR REPLACE INTO files VALUES ({_ROW})", changed)
+            db.executemany(_UPSERT, changed)
             moved = any(_moved(old.get(c[0]), c[1:]) for c in changed)
             plans = ((d, v, p) for d, (v, p) in self._plans.items())
             db.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", plans)
@@ -740,6 +745,15 @@ _ROW = ",".join("?" * 12)
 _COLUMNS = "rel, size, mtime_ns, ctime_ns, ino, started_ns, digest, status, summary, verdict,"
 _COLUMNS += " depends, latest"
 _BATCH = 1000
+# A row written again keeps the ``list`` fields it had when its text is the same: a
+# command that did not read them (validate) writes None there (a renewed entry).
+_UPSERT = f"""INSERT INTO files VALUES ({_ROW}) ON CONFLICT(rel) DO UPDATE SET
+  size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,
+  ino = excluded.ino, started_ns = excluded.started_ns, digest = excluded.digest,
+  status = excluded.status,
+  summary = CASE WHEN excluded.summary IS NULL AND digest = excluded.digest
+    THEN summary ELSE excluded.summary END,
+  verdict = excluded.verdict, depends = excluded.depends, latest = excluded.latest"""
 
 
 # status -> its code in the snapshot; 0 for an invalid record (always read)
