@@ -683,7 +683,10 @@ class RecordCache:
                 self._all_rows()
             old = self._files
             changed = [(r, *e) for r, e in self._seen.items() if old.get(r) != e]
-            db.executemany(_UPSERT, changed)
+            restat = [(*c[1:6], c[0]) for c in changed if _restat(old.get(c[0]), c)]
+            db.executemany(_RESTAT, restat)  # a renewed entry: a fifth of the work
+            if len(restat) < len(changed):
+                db.executemany(_UPSERT, (c for c in changed if not _restat(old.get(c[0]), c)))
             moved = any(_moved(old.get(c[0]), c[1:]) for c in changed)
             plans = ((d, v, p) for d, (v, p) in self._plans.items())
             db.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", plans)
@@ -764,6 +767,16 @@ CODES = {
     )
 }
 _STATUS_OF = {code: status for status, code in CODES.items()}
+
+
+_RESTAT = (
+    "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, started_ns = ? WHERE rel = ?"
+)
+
+
+def _restat(old: Entry | None, row: tuple[Any, ...]) -> bool:
+    """Whether a row written again differs from the kept one in its stat alone."""
+    return old is not None and old[DIGEST:] == row[DIGEST + 1 :]
 
 
 def _moved(old: Entry | None, new: tuple[Any, ...]) -> bool:
