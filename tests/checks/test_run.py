@@ -380,3 +380,9 @@ def test_files_touched_but_not_changed_are_hashed_not_checked_again(
     again = _codes(base_repo)
     assert hashed == [] and reads == []  # the new stats were kept: nothing to hash
     assert again == _codes(base_repo, use_cache=False)
+    # a file added: the folders are walked and each row's stat compared, not the
+    # snapshot's; the rows too have the new stats
+    (base_repo / "incidents/2025").mkdir()
+    (base_repo / "incidents/2025/notes.txt").write_text("not a record\n")
+    _codes(base_repo)
+    assert hashed == []
