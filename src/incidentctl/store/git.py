@@ -10,6 +10,7 @@ repository, which may be a folder inside a larger git repository).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -231,22 +232,22 @@ def checked_out_blobs(root: Path, rels: Sequence[str]) -> dict[str, str]:
     wanted = set(rels)
     if not wanted or not _stat_checks_kept(root):
         return {}
-    listed = _run(root, ["ls-files", "-s", "-v", "-z", "--", *_folders(rels)], check=False)
+    folders = sorted({rel.partition("/")[0] for rel in rels})  # one pathspec, not 100,000
+    listed = _run(root, ["ls-files", "-s", "-v", "-z", "--", *folders], check=False)
     dirty = _run(
-        root, ["diff-files", "--name-only", "--relative", "-z", "--", *_folders(rels)], check=False
+        root, ["diff-files", "--name-only", "--relative", "-z", "--", *folders], check=False
     )
     if listed.returncode != 0 or dirty.returncode != 0:
         return {}
     changed = set(dirty.stdout.decode("utf-8", "surrogateescape").split("\0"))
-    found: dict[str, str] = {}
-    for record in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = record.partition("\t")
-        fields = meta.split(" ")  # tag, mode, object, stage ("H": tracked, nothing else)
-        if path in wanted and path not in changed and len(fields) == 4:
-            tag, mode, blob, stage = fields
-            if tag == "H" and mode in ("100644", "100755") and stage == "0":
-                found[path] = blob
+    entries = _TRACKED.findall(listed.stdout.decode("utf-8", "surrogateescape"))
+    found = {path: blob for blob, path in entries if path in wanted and path not in changed}
     return _unconverted(root, found)
+
+
+# an entry of ``ls-files -s -v -z``: tag "H" (tracked, no flag), a regular file, the
+# object, stage 0 (not in conflict), the path; one pattern for 100,000 entries
+_TRACKED = re.compile(r"(?:^|(?<=\0))H 100(?:644|755) ([0-9a-f]+) 0\t([^\0]*)\0")
 
 
 _CONVERTING = ("text", "eol", "filter", "working-tree-encoding", "ident")
@@ -280,19 +281,15 @@ def _unconverted(root: Path, found: dict[str, str]) -> dict[str, str]:
     """``found`` less the files whose attributes make checkout convert them."""
     if not found:
         return found
-    paths = list(found)
-    request = "".join(f"{p}\0" for p in paths).encode("utf-8", "surrogateescape")
-    proc = _run(root, ["check-attr", "-z", "--stdin", *_CONVERTING], stdin=request, check=False)
+    request = "".join(f"{p}\0" for p in found).encode("utf-8", "surrogateescape")
+    # -a: only the attributes set for a path are printed (none, most often)
+    proc = _run(root, ["check-attr", "-a", "-z", "--stdin"], stdin=request, check=False)
     if proc.returncode != 0:
         return {}
-    out = proc.stdout
-    plain = out.count(b"\0unspecified\0") + out.count(b"\0unset\0")
-    if plain == len(paths) * len(_CONVERTING):  # no attribute set for any: all as stored
-        return found
-    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    fields = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
     converted = set()
     for path, attr, value in zip(fields[0::3], fields[1::3], fields[2::3], strict=False):
-        if value in ("unspecified", "unset"):
+        if attr not in _CONVERTING or value in ("unspecified", "unset"):
             continue
         if attr == "eol" and value == "lf":
             continue  # checked out as stored (LF; a stored CRLF is left as it is)
@@ -300,11 +297,6 @@ def _unconverted(root: Path, found: dict[str, str]) -> dict[str, str]:
             continue  # normalised when added; checkout converts only by eol (above)
         converted.add(path)
     return {p: b for p, b in found.items() if p not in converted}
-
-
-def _folders(rels: Sequence[str]) -> list[str]:
-    """The top folders of ``rels`` (``incidents``): one pathspec for git, not 100,000."""
-    return sorted({rel.split("/", 1)[0] for rel in rels})
 
 
 def config_value(root: Path, key: str) -> str | None:
