@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from incidentctl.kpi.cache import DB_FILE
 from incidentctl.kpi.facts import IncidentFacts
 from incidentctl.store.cache import CACHE_DIR, FileStat
 from incidentctl.store.repo import load_repository
+from tests.gitrepo import GIT_ENV
 from tests.kpi.helpers import NOW, REPO
 
 A = "incidents/2026/INC-2026-0001.yaml"  # closed
@@ -131,7 +133,9 @@ def _coarse(path: str | Path) -> FileStat | None:
 def test_an_edit_within_the_tick_the_cache_was_written_is_racy(
     repo: Path, monkeypatch: pytest.MonkeyPatch, tick: int, stale: bool
 ) -> None:
-    monkeypatch.setattr(collect, "file_stat", _coarse)
+    monkeypatch.setattr(
+        collect, "stat_files", lambda root, rels: [_coarse(Path(root, r)) for r in rels]
+    )
     coarse = _coarse(repo / A)
     assert coarse is not None
     # the run that reads the file starts in the second it was written (tick 0), or in
@@ -239,3 +243,28 @@ def test_a_deleted_file_leaves_the_cache(repo: Path) -> None:
     (repo / A).unlink()
     assert "INC-2026-0001" not in {f.id for f in run(repo)}
     assert A not in rows(repo)
+
+
+def test_a_fresh_clone_with_the_cache_restored_reads_no_file(
+    repo: Path, tmp_path: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file has a new stat; git knows which are as checked out, and their blob
+    IDs are the digests the facts cache keeps: no file is read to match its row."""
+    env = {**os.environ, **GIT_ENV}
+    (repo / ".gitignore").write_text(f"{CACHE_DIR}/\n")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env)
+    first = run(repo)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True, env=env)
+    shutil.copytree(repo / CACHE_DIR, clone / CACHE_DIR)
+    monkeypatch.setattr("incidentctl.store.repo.GIT_RENEW_AFTER", 0)
+    reads: list[str] = []
+    real = collect.read_text
+    monkeypatch.setattr(
+        collect, "read_text", lambda p, rel, n: reads.append(rel) or real(p, rel, n)
+    )
+    computed.clear()
+    assert run(clone) == first
+    assert reads == [H]  # reported after NOW: never kept, so read to be computed
+    assert computed == ["INC-2026-0008"]

@@ -8,6 +8,7 @@ import stat
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -263,6 +264,27 @@ def test_a_whole_load_that_changed_nothing_keeps_the_snapshot(
     _load(indexed)
     assert made == [True]  # a row changed: made again
     assert _candidates(indexed) == [INC]  # the edit broke the record: always read
+
+
+def test_a_comparison_that_found_nothing_changed_writes_no_snapshot(
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``quick`` found every file as the snapshot keeps it: the save leaves the
+    snapshot as it is (writing 100,000 entries back cost 0.2 s and 20 MiB)."""
+    patched: list[int] = []
+    original = cache._patch_snapshot
+
+    def spy(db: sqlite3.Connection, *args: Any) -> None:
+        patched.append(len(args[2]))
+        original(db, *args)
+
+    monkeypatch.setattr(cache, "_patch_snapshot", spy)
+    for _ in range(2):
+        repo = load_repository(indexed, use_cache=True)
+        assert repo.incident_paths_with(OPEN) == []
+        repo.save_seen()
+        assert repo.cache.proven
+    assert patched == []
 
 
 def test_a_full_load_forgets_deleted_files(indexed: Path) -> None:

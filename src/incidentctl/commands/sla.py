@@ -124,7 +124,7 @@ PLAN_MODULES = (
 def plan_key(policies: SlaPolicies) -> str:
     """What decides a kept clock plan besides the record and what keys the index."""
     zones = [cal.zone.key for cal in policies.calendars.values()]
-    return f"plans v1 code {fingerprint.code(PLAN_MODULES)} zones {fingerprint.zones(zones)}"
+    return f"plans v2 code {fingerprint.code(PLAN_MODULES)} zones {fingerprint.zones(zones)}"
 
 
 def _from_plans(

@@ -161,7 +161,9 @@ class KindPlan(NamedTuple):
     goal: int  # the target, in working seconds
     mode: Mode  # of the last phase
     elapsed: int  # working seconds over the running phases before the last
-    reached: int | None  # the deadline, if those phases reached the goal or it stopped
+    # the deadline when it does not depend on ``now``: reached in those phases, fixed
+    # by a stop, or where the running last phase reaches the goal (None: paused)
+    reached: int | None
     run_from: int | None  # the start of the last phase, when it runs
     stopped: int | None  # where the clock stopped, when it is stopped
 
@@ -272,6 +274,10 @@ def _plan_kind(
     if reached is None and stopped is not None:  # taken to run on from the stop
         reached = cal.add(stopped, goal - elapsed)
     run_from = timeline[-1].start if current is Mode.RUN else None
+    if reached is None and run_from is not None:
+        # the running phase reaches the goal where it would from run_from, whatever
+        # ``now``: kept, a plan's clocks at any ``now`` cost one span each, not two
+        reached = cal.add(run_from, goal - elapsed)
     return KindPlan(kind, goal, current, elapsed, reached, run_from, stopped)
 
 
@@ -286,11 +292,8 @@ def _result(
 ) -> ClockResult:
     goal, elapsed, deadline = k.goal, k.elapsed, k.reached
     if k.run_from is not None:  # the last phase runs until now
-        worked = cal.working_between(k.run_from, now)
-        if deadline is None and elapsed + worked >= goal:
-            deadline = cal.add(k.run_from, goal - elapsed)
-        elapsed += worked
-    if deadline is None:  # not reached: taken to run on from now
+        elapsed += cal.working_between(k.run_from, now)
+    if deadline is None:  # paused: taken to run on from now
         deadline = cal.add(now, goal - elapsed)
     used = 100 * elapsed / goal if goal else 100.0
     threshold = None

@@ -727,7 +727,8 @@ class RecordCache:
                 # rewritten (a verdict found since: its ``clean`` value), take their places
                 patch = dict(self._changed)
                 patch.update((i, c[0]) for c in changed if (i := self._position(c[0])) >= 0)
-                _patch_snapshot(db, self._proven, self._kept_stats, patch, self._seen)
+                if patch:  # else the snapshot holds as it is: not written again
+                    _patch_snapshot(db, self._proven, self._kept_stats, patch, self._seen)
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
                 # made again when every row is known and no file came or went
                 current = self._files | self._seen if self._complete else {}

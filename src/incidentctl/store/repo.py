@@ -275,7 +275,7 @@ class Repository:
             return [None] * len(rels)
         renew = self.cache.renew
         out: list[Entry | None] = [None] * len(rels)
-        blobs = self._checked_out(rels) if len(rels) >= GIT_RENEW_AFTER else {}
+        blobs = self.checked_out(rels)
         rest = []
         for i, (rel, stat) in enumerate(zip(rels, stats, strict=True)):
             blob = blobs.get(rel)
@@ -290,7 +290,12 @@ class Repository:
             out[i] = renew(rels[i], stat, key)
         return out
 
-    def _checked_out(self, rels: list[str]) -> dict[str, str]:
+    def checked_out(self, rels: list[str]) -> dict[str, str]:
+        """Of many files whose stat changed, those git finds as checked out: path -> blob
+        ID, which is the digest of their text (``git.checked_out_blobs``). Empty for a
+        few files (reading them costs less than asking git), or without git."""
+        if type(self) is not Repository or len(rels) < GIT_RENEW_AFTER:
+            return {}
         try:
             return git.checked_out_blobs(self.root, rels)
         except git.GitError:  # not a git work tree, or no git: the files are hashed
