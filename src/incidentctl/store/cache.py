@@ -265,8 +265,9 @@ class RecordCache:
         """Read the index, once; until then ``get`` finds nothing and ``put`` keeps nothing.
 
         The ``list`` fields (a quarter of the index) are read only with ``summaries``;
-        without, entries carry None there, and an entry rewritten in this run loses
-        them (``list`` computes them again: slower, never wrong).
+        without, entries carry None there, and an entry rewritten in this run keeps
+        those the index has when its text is the same (``_UPSERT``), else loses them
+        (``list`` computes them again: slower, never wrong).
         """
         if self.path is None or self._open:
             return
