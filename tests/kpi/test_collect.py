@@ -268,3 +268,27 @@ def test_a_fresh_clone_with_the_cache_restored_reads_no_file(
     assert run(clone) == first
     assert reads == [H]  # reported after NOW: never kept, so read to be computed
     assert computed == ["INC-2026-0008"]
+
+
+def test_a_warm_run_takes_the_files_from_the_index_while_no_folder_changed(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record index keeps the last whole load's listing with its folders' mtimes:
+    while they are the same, no walk; a file added moves its folder's mtime."""
+    from incidentctl.store import incidentfiles
+
+    walks: list[int] = []
+    real = incidentfiles._scan
+    monkeypatch.setattr(
+        incidentfiles, "_scan", lambda base, diags: walks.append(1) or real(base, diags)
+    )
+    first = run(repo)
+    assert walks == [1]
+    assert run(repo) == first
+    assert walks == [1]  # the listing held: not walked again
+    added = repo / "incidents/2026/INC-2026-0009.yaml"
+    added.write_text((repo / A).read_text().replace("INC-2026-0001", "INC-2026-0009"))
+    after = run(repo)
+    assert walks == [1, 1]
+    assert {f.id for f in after} == {f.id for f in first} | {"INC-2026-0009"}
+    assert after == [replace(f, clocks=()) for f in fresh(repo)]

@@ -64,7 +64,7 @@ def cached_facts(
     gc.disable()
     try:
         cache.open()
-        paths = repo.incident_paths()
+        paths = repo.known_incident_paths()
         # strings, not a Path per file: 100,000 of them add up; on both cores
         stats = stat_files(str(repo.root), paths) if cache.enabled else [None] * len(paths)
         found = [None] * len(paths)

@@ -364,14 +364,12 @@ class RecordCache:
         """The files' packed stats now and as the snapshot keeps them, when no folder
         changed since the last complete save (``folders`` are their mtimes now) and a
         snapshot is kept (its paths, codes, digests and ``clean`` into ``_proven``)."""
-        if self._db is None or self._listed is None:
-            return None
-        listed, started, unread, _ = self._listed
-        if unread or listed != folders or any(m >= started for m in listed.values()):
+        db = self._db
+        if db is None or not self._listing_holds(folders):
             return None
         try:
             query = "SELECT paths, stats, codes, digests, clean FROM snapshot"
-            row = self._db.execute(query).fetchone()
+            row = db.execute(query).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
@@ -384,6 +382,27 @@ class RecordCache:
             return None
         self._proven = (paths, codes, digests, clean)
         return packed_stats(root, paths), bytes(row[1])
+
+    def _listing_holds(self, folders: dict[str, int]) -> bool:
+        """Whether the last whole load's listing (and the snapshot of that save) names
+        the incident files a walk would find: no folder changed since (``folders``: the
+        mtimes now), none in the clock tick that load began, and none left unread."""
+        if self._db is None or self._listed is None:
+            return False
+        listed, started, unread, _ = self._listed
+        return not unread and listed == folders and all(m < started for m in listed.values())
+
+    def listed_paths(self, folders: dict[str, int]) -> list[str] | None:
+        """The incident files as the snapshot lists them, when the listing holds
+        (``_listing_holds``); None otherwise: the caller walks."""
+        db = self._db
+        if db is None or not self._listing_holds(folders):
+            return None
+        try:
+            row = db.execute("SELECT paths FROM snapshot").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0].split("\n") if row and row[0] else None
 
     def settled(
         self, root: str, folders: dict[str, int], now: int

@@ -198,6 +198,21 @@ class Repository:
     def incident_paths(self) -> list[str]:
         return sorted(rel for rels in self.incident_files.values() for rel in rels)
 
+    def known_incident_paths(self) -> list[str]:
+        """Every incident file, as ``incident_paths``; from the index's listing when no
+        incident folder changed since its last whole load (the walk of 100,000 names
+        spared: 0.4 s), else by walking. Not for ``validate``, which reports misplaced
+        files (``settled_incidents`` spares its walk only when there were none)."""
+        files = self.incident_files
+        if isinstance(files, IncidentFiles) and not files.walked_at:
+            self.cache.open()
+            listed = self.cache.listed_paths(folder_mtimes(self.root / "incidents"))
+            if listed is not None:
+                paths = [p for p in listed if INCIDENT_PATH.match(p)]
+                files.adopt(paths)
+                return paths
+        return self.incident_paths()
+
     def incident_paths_with(
         self, statuses: Collection[str], summaries: dict[str, str] | None = None
     ) -> list[str]:
