@@ -116,6 +116,9 @@ def test_paths_are_relative_to_an_incident_repository_in_a_subfolder(tmp_path: P
     assert git.read_blobs(sub, [("HEAD", "incidents/2026/INC-2026-0002.yaml")]) == {
         ("HEAD", "incidents/2026/INC-2026-0002.yaml"): b"id: b\n"
     }
+    outer.write("ops/incidents/2026/INC-2026-0001.yaml", "id: changed\n")
+    rels = ["incidents/2026/INC-2026-0001.yaml", "incidents/2026/INC-2026-0002.yaml"]
+    assert git.checked_out_blobs(sub, rels) == {rels[1]: digest("id: b\n")}
 
 
 def test_shallow_clone_is_detected(repo: GitRepo, tmp_path: Path) -> None:
