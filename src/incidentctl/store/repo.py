@@ -20,7 +20,6 @@ from incidentctl.model.incident import Incident
 from incidentctl.model.kb import KbArticle
 from incidentctl.model.policy import CategoriesPolicy, PriorityPolicy, ServicesPolicy, SlaPolicy
 from incidentctl.sla import holidays_book
-from incidentctl.store import git
 from incidentctl.store.cache import (
     CODES,
     DIGEST,
@@ -311,6 +310,8 @@ class Repository:
         few files (reading them costs less than asking git), or without git."""
         if type(self) is not Repository or len(rels) < GIT_RENEW_AFTER:
             return {}
+        from incidentctl.store import git  # subprocess: only when git is asked
+
         try:
             return git.checked_out_blobs(self.root, rels)
         except git.GitError:  # not a git work tree, or no git: the files are hashed
