@@ -76,6 +76,16 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+def _without_index(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, str]]:
+    """What each command gives without the index; then git is asked however few the
+    files (500 or more otherwise)."""
+    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
+    expected = [cli(root, *c) for c in COMMANDS]
+    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
+    monkeypatch.setattr("incidentctl.store.repo.GIT_RENEW_AFTER", 0)
+    return expected
+
+
 def test_a_fresh_clone_with_the_index_restored_reads_no_file(
     clone: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -86,10 +96,7 @@ def test_a_fresh_clone_with_the_index_restored_reads_no_file(
     the index keeps: no file is read or hashed, and every output is what a run
     without the index gives. The entries renewed by ``validate`` keep the ``list``
     fields it does not read."""
-    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
-    expected = [cli(clone, *c) for c in COMMANDS]
-    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
-    monkeypatch.setattr("incidentctl.store.repo.GIT_RENEW_AFTER", 0)
+    expected = _without_index(clone, monkeypatch)
     incident_reads.clear()
     assert [cli(clone, *c) for c in COMMANDS] == expected
     assert hashed == []
@@ -105,10 +112,7 @@ def test_a_file_changed_after_the_clone_is_read(
     edited = sorted((clone / "incidents").rglob("*.yaml"))[0]
     rel = str(edited.relative_to(clone))
     edited.write_text(edited.read_text().replace("\ntitle: ", "\ntitle: Now "))
-    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
-    expected = [cli(clone, *c) for c in COMMANDS]
-    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
-    monkeypatch.setattr("incidentctl.store.repo.GIT_RENEW_AFTER", 0)
+    expected = _without_index(clone, monkeypatch)
     incident_reads.clear()
     assert [cli(clone, *c) for c in COMMANDS] == expected
     assert "Now " in expected[1][1]
