@@ -192,10 +192,13 @@ def table(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sam
         for path, text in first_100.items():
             path.write_bytes(text)
 
-    def touch_all() -> None:  # as a fresh clone: new stats, and git's index up to date
+    def touch_all() -> None:  # as a fresh clone: new stats, new folders (their mtimes
+        # move), and git's index up to date
         stamp = time.time()
         for path in files:
             os.utime(path, (stamp, stamp))
+        for folder in {path.parent for path in files} | {repo / "incidents"}:
+            os.utime(folder, (stamp, stamp))
         git(repo, "update-index", "-q", "--refresh")
 
     base = [exe, "--repo", str(repo)]
