@@ -35,6 +35,8 @@ def test_at_most_the_limit_nearest_first() -> None:
 def test_nothing_near() -> None:
     assert near_ids("CHG-1999-5", KNOWN) == []
     assert near_ids("", []) == []
+    assert near_ids("INC-2026-0042" + "x" * 60, KNOWN) == []  # too long: not even tried
+    assert "INC-2026-0042" in near_ids("INC-2026-004200", KNOWN)  # two added: still tried
 
 
 def test_the_wanted_id_itself_is_not_suggested() -> None:

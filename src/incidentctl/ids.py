@@ -39,6 +39,9 @@ def near_ids(wanted: str, known: Iterable[str], limit: int = 3) -> list[str]:
     a set, instead of comparing ``wanted`` with 100,000 IDs (which took 6 s).
     """
     ids = known if isinstance(known, (set, frozenset)) else set(known)
+    lengths = {len(i) for i in ids}
+    if not lengths or not min(lengths) - 2 <= len(wanted) <= max(lengths) + 2:
+        return []  # no ID is two edits away (and the edits of a long text are many)
     alphabet = sorted(set("".join(ids)))  # the characters the IDs are written with
     once = _edits(wanted, alphabet)
     found = {i: 1 for i in once & ids}
