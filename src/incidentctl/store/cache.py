@@ -330,10 +330,7 @@ class RecordCache:
         invalid record, 0, so that it is always read; ``proven`` tells that none did,
         ``changed_rels`` which did. None when any of that fails: the caller goes the
         usual way."""
-        found = self._compare(root, folders)
-        if found is None:
-            return None
-        changed = self._take_changes(*found)
+        changed = self._changes(root, folders)
         if changed is None:
             return None
         paths, codes = self._proven[0], self._proven[1]
@@ -344,11 +341,16 @@ class RecordCache:
             codes = bytes(zeroed)
         return paths, codes
 
-    def _take_changes(self, now_stats: bytes, kept_stats: bytes) -> list[int] | None:
-        """The positions of the files whose stats differ from the compared snapshot's,
-        kept so that the next save puts their new entries in their places; None when
-        more than ``SETTLE_CHANGED_SHARE`` of them differ (the usual way then hashes
-        them, and finds those merely touched)."""
+    def _changes(self, root: str, folders: dict[str, int]) -> list[int] | None:
+        """The positions of the files whose stats differ from the snapshot's
+        (``_compare``), kept so that the next save puts their new entries in their
+        places; None when no snapshot can be compared, or when more than
+        ``SETTLE_CHANGED_SHARE`` of them differ (the usual way then hashes them, and
+        finds those merely touched)."""
+        found = self._compare(root, folders)
+        if found is None:
+            return None
+        now_stats, kept_stats = found
         changed = _differing(now_stats, kept_stats)
         if len(changed) > SETTLE_CHANGED_SHARE * len(self._proven[0]):
             return None
@@ -420,10 +422,7 @@ class RecordCache:
         and finds those merely touched)."""
         if self._listed is None or not self._listed[3]:
             return None
-        found = self._compare(root, folders)
-        if found is None:
-            return None
-        changed = self._take_changes(*found)
+        changed = self._changes(root, folders)
         if changed is None:
             return None
         paths, _, _, clean = self._proven
@@ -703,10 +702,14 @@ class RecordCache:
                 self._all_rows()
             old = self._files
             changed = [(r, *e) for r, e in self._seen.items() if old.get(r) != e]
-            restat = [(*c[1:6], c[0]) for c in changed if _restat(old.get(c[0]), c)]
+            restat, rewritten = [], []
+            for c in changed:
+                if _restat(old.get(c[0]), c):
+                    restat.append((*c[1:6], c[0]))
+                else:
+                    rewritten.append(c)
             db.executemany(_RESTAT, restat)  # a renewed entry: a fifth of the work
-            if len(restat) < len(changed):
-                db.executemany(_UPSERT, (c for c in changed if not _restat(old.get(c[0]), c)))
+            db.executemany(_UPSERT, rewritten)
             moved = any(_moved(old.get(c[0]), c[1:]) for c in changed)
             plans = ((d, v, p) for d, (v, p) in self._plans.items())
             db.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", plans)
