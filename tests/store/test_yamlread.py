@@ -46,6 +46,13 @@ def test_invalid_dates_stay_strings() -> None:
     assert load("a: 2026-13-45\n") == {"a": "2026-13-45"}
 
 
+def test_a_number_longer_than_python_converts_stays_text() -> None:
+    # int() refuses more than 4,300 digits: a schema finding, not an internal error
+    digits = "1" * 5000
+    assert load(f"a: {digits}\nb: [{digits}]\n") == {"a": digits, "b": [digits]}
+    assert yamlread._load(f"a: {digits}\n", None) == {"a": digits}
+
+
 def test_positions_point_at_keys_and_items() -> None:
     pos = positions("a: 1\nb:\n  - {x: 1}\n  - y\n")
     assert pos[("a", KEY)] == (1, 1)

@@ -10,6 +10,10 @@ Findings do not depend on the libyaml build: its own nesting limit (1,000 levels
 from PyYAML 6.0.4 on) is reported as our ``too-deep``, where our limit would be
 reached, and the pure-Python event stream gives the same results (tested).
 
+Most files never reach libyaml: :mod:`incidentctl.store.yamlsimple` reads the plain
+YAML that records are written in, line by line, to the same data (tested against
+both event streams), and declines everything else, which is read here.
+
 Scalars follow the YAML 1.2 core schema (``yes``/``no``/``on``/``off`` are
 strings, as in ruamel.yaml, which does the round-trip edits), plus YAML
 timestamps, which become ``date`` or ``datetime`` objects.
@@ -18,11 +22,15 @@ timestamps, which become ``date`` or ``datetime`` objects.
 from __future__ import annotations
 
 import contextlib
-import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import yaml
+
+from incidentctl.store import yamlsimple
+from incidentctl.store.yamlscalar import plain
+
+_TAG = "tag:yaml.org,2002:"
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -45,78 +53,12 @@ class YamlProblem(Exception):
         self.column = column
 
 
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_INT_OCT = re.compile(r"0o[0-7]+\Z")
-_INT_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_DATETIME = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
-    r"\s*(Z|z|[-+][0-9]{2}(?::?[0-9]{2})?)?\Z"
-)
-_SPECIAL = {
-    "~": None,
-    "null": None,
-    "Null": None,
-    "NULL": None,
-    "true": True,
-    "True": True,
-    "TRUE": True,
-    "false": False,
-    "False": False,
-    "FALSE": False,
-    ".inf": float("inf"),
-    "+.inf": float("inf"),
-    "-.inf": float("-inf"),
-    ".nan": float("nan"),
-}
-_MAYBE_NUMERIC = set("0123456789+-.")  # what an int, a float or a timestamp starts with
-_MAYBE_WORD = set("~nNtTfF")  # what null, true and false start with: only _SPECIAL's
-_TAG = "tag:yaml.org,2002:"
-
-
-def _plain(value: str) -> Any:
-    """Resolve a plain (unquoted) scalar."""
-    if not value:
-        return None
-    first = value[0]
-    if first not in _MAYBE_NUMERIC:
-        # no number: words that start as null, true or false do ("title", "timeline",
-        # "note": a sixth of a record's scalars) are not tried against the patterns
-        return _SPECIAL.get(value, value) if first in _MAYBE_WORD else value
-    if value in _SPECIAL:
-        return _SPECIAL[value]
-    if _INT.match(value):
-        return int(value)
-    if _DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return value
-    m = _DATETIME.match(value)
-    if m:
-        tz = m.group(3) or ""
-        if tz in ("Z", "z"):
-            tz = "+00:00"
-        try:
-            return datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{tz}")
-        except ValueError:
-            return value
-    if _FLOAT.match(value):
-        return float(value)
-    if _INT_OCT.match(value):
-        return int(value[2:], 8)
-    if _INT_HEX.match(value):
-        return int(value[2:], 16)
-    return value
-
-
 def _tagged(tag: str, value: str, event: Any) -> Any:
     kind = tag[len(_TAG) :] if tag.startswith(_TAG) else None
     if tag == "!" or kind == "str":
         return value
     if kind in ("int", "float", "bool", "null", "timestamp"):
-        return _plain(value)
+        return plain(value)
     raise _problem("yaml-syntax", f"the tag {tag} is not allowed here", event)
 
 
@@ -185,7 +127,14 @@ def _too_deep_before(text: str, line: int, column: int) -> YamlProblem:
 
 
 def load(text: str) -> Any:
-    """Parse one YAML document into plain Python data, or raise ``YamlProblem``."""
+    """Parse one YAML document into plain Python data, or raise ``YamlProblem``.
+
+    Text in the plain subset that incident files are written in is read by the fast
+    path (:mod:`incidentctl.store.yamlsimple`), to the same data; the rest by libyaml.
+    """
+    data = yamlsimple.load(text)
+    if data is not None:
+        return data
     return _load(text, None)
 
 
@@ -234,7 +183,7 @@ def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
         if etype is scalar_t:
             tag = event.tag
             if tag is None or tag == "?":
-                value: Any = _plain(event.value) if event.implicit[0] else event.value
+                value: Any = plain(event.value) if event.implicit[0] else event.value
             else:
                 value = _tagged(tag, event.value, event)
             if stack and pos is None:
