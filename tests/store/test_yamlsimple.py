@@ -153,6 +153,7 @@ def test_generated_benchmark_records_take_the_fast_path() -> None:
         ("a: |-\n  x\n  y\n\n", {"a": "x\ny"}),
         ("a: |\n  # not a comment\n", {"a": "# not a comment\n"}),
         ("a: b\n  # an indented comment\n", {"a": "b"}),
+        ("a: Ünïcode 日本 😀\n", {"a": "Ünïcode 日本 😀"}),
         ("a:\n- |\n x\n- |-\n  y\n- b\n", {"a": ["x\n", "y", "b"]}),
         ("a:\n  - k: |\n     x\n    j: 1\n", {"a": [{"k": "x\n", "j": 1}]}),
         # declined: each is read by the event reader instead
@@ -160,6 +161,8 @@ def test_generated_benchmark_records_take_the_fast_path() -> None:
         ("a: 1\r\n", None),
         ("a:\tb\n", None),
         ("\ufeffa: 1\n", None),
+        ("a: b\xa0c\n", None),
+        ("a: b\u2028c\n", None),
         ("a: 1\n---\nb: 2\n", None),
         ("a: &x 1\nb: *x\n", None),
         ("a: !!str 1\n", None),
@@ -198,6 +201,21 @@ def test_generated_benchmark_records_take_the_fast_path() -> None:
 def test_cases(text: str, data: Any) -> None:
     got = check(text)
     assert same(got, data), got
+
+
+def test_every_character_python_prints_is_one_yaml_prints() -> None:
+    # the fast path reads only lines that str.isprintable() accepts
+    def yaml_printable(c: int) -> bool:  # YAML 1.1/1.2 c-printable, without tab and NEL
+        return (
+            0x20 <= c <= 0x7E
+            or 0xA0 <= c <= 0xD7FF
+            or 0xE000 <= c <= 0xFFFD
+            or 0x10000 <= c <= 0x10FFFF
+        )
+
+    printable = [c for c in range(0x110000) if chr(c).isprintable()]
+    assert all(yaml_printable(c) for c in printable)
+    assert not {0xFEFF, 0x2028, 0x2029, 0xA0, 0x85} & set(printable)
 
 
 def test_a_declined_text_keeps_no_trace_of_the_attempt() -> None:
