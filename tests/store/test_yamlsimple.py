@@ -182,6 +182,8 @@ def test_generated_benchmark_records_take_the_fast_path() -> None:
         ("a: {b:, c: d}\n", None),
         ("k" * 1100 + ": v\n", None),  # libyaml's keys end at 1,024 characters
         ("a: {" + "k" * 1100 + ": v}\n", None),
+        ("a: {" + "k" * 1100 + ': "v"}\n', None),
+        ("a: {" + "k" * 990 + ': "v"}\n', {"a": {"k" * 990: "v"}}),
         ("a:\n  - k: |\n    x\n", None),
         ("a: [what?]\n", None),
         ("a: [-1]\n", None),
@@ -239,7 +241,7 @@ def test_a_declined_text_keeps_no_trace_of_the_attempt() -> None:
 # --- generated text ---------------------------------------------------------------
 
 KEYS = ["id", "title", "b-c", "x_y", "k.1", "true", "null", "1", "0x1F", "2026-01-02", "on"]
-ODD_KEYS = ["~", "-k", "k k", "k:", "'q'", "a#", "?", "é", "[k]"]
+ODD_KEYS = ["~", "-k", "k k", "k:", "'q'", "a#", "?", "é", "[k]", "k" * 1030]
 WORDS = [
     "bob", "in_progress", "2020-01-06T22:05:00+00:00", "2020-01-06T22:05:00Z", "2020-01-06",
     "2020-13-45", "2026-11-20 16:05:00", "2026-11-20t16:05:00Z", "2020-01-06T24:00:00+00:00",
@@ -252,7 +254,7 @@ WORDS = [
 ODD_WORDS = [
     "-5", "[x]", "'q'", '"q"', "@x", "%x", "`x", "&a",
     "*a", "!t x", "|", ">", "", " lead", "trail ", "#", "a\tb", "a\u2028b", "\ufeffa", "{",
-    "}", ", ", "- x", "---", "...", "a\rb", "\x85",
+    "}", ", ", "- x", "---", "...", "a\rb", "\x85", "w" * 1030,
 ]  # fmt: skip
 NOISE = [*" :#-?,[]{}'\"|>&*!%@`\\\t\n~.0aé\xa0\r", "  ", "- ", ": ", " #", "\n  "]
 

@@ -278,7 +278,7 @@ def _flow(text: str) -> Any:
                 or v[0] in bad_start
                 or v[-1] == ":"
                 or ": " in v
-                or len(k) > 1000
+                or len(k) > 1000  # libyaml's keys end at 1,024 characters
             ):
                 raise _Declined
             key = plain(k) if k[0] in resolved else k
@@ -309,7 +309,7 @@ def _flow_tokens(text: str, closing: str) -> Any:
         pos = m.end()
         if mapping:
             if key is _NOKEY:
-                if separator[0] != ":" or bare is None or value in out:
+                if separator[0] != ":" or bare is None or len(bare) > 1000 or value in out:
                     raise _Declined
                 if separator == ":":
                     raise _Declined  # a key without a value
