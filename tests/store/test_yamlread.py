@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 import yaml
 import yaml.scanner
 
-from incidentctl.store import yamlread
+from incidentctl.store import yamlread, yamlscalar
 from incidentctl.store.yamlread import KEY, YamlProblem, load, positions
 
 LOADERS = {"libyaml": yaml.CSafeLoader, "pure-python": yaml.SafeLoader}
@@ -44,6 +45,27 @@ def test_scalars_follow_yaml_1_2_core_plus_timestamps() -> None:
 
 def test_invalid_dates_stay_strings() -> None:
     assert load("a: 2026-13-45\n") == {"a": "2026-13-45"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-02-09T11:30:00+00:00",
+        "2026-02-09T11:30:00-05:30",
+        "2026-02-30T11:30:00+00:00",
+        "2026-02-09T25:30:00+00:00",
+        "2026-02-09T11:30:60+00:00",
+        "2026-02-09T11:30:00+24:00",
+        "2026-02-09T11:30:00+0000",
+    ],
+)
+def test_the_shortcut_for_written_timestamps_resolves_as_the_patterns_do(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shortcut = yamlscalar.plain(text)
+    monkeypatch.setattr(yamlscalar, "_OFFSET_DATETIME", re.compile(r"(?!)"))
+    general = yamlscalar.plain(text)
+    assert type(shortcut) is type(general) and shortcut == general
 
 
 def test_a_number_longer_than_python_converts_stays_text() -> None:
