@@ -33,7 +33,6 @@ _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]{0,200}):(?: +|\Z)")
 _SINGLE = re.compile(r"'((?:[^']|'')*)'(?: +#.*| *)\Z")
 _DOUBLE = re.compile(r'"([^"\\]*)"(?: +#.*| *)\Z')
 _START_NOT_PLAIN = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_RESOLVED = MAYBE_RESOLVED  # a plain scalar not starting with one of these is its text
 # A plain scalar in a flow collection: it does not start with an indicator (nor with
 # "-", "?" or ":", which may), holds no flow indicator, "#" or "?" (libyaml and
 # PyYAML's own scanner differ on "?"), and a ":" in it is followed by such a character.
@@ -93,7 +92,7 @@ class _Reader:
         i = self.after[0]
         if i < size and contents[i][:3] == "---":
             rest = contents[i][3:]
-            if self.indents[i] or (rest and not _AFTER_FLOW.match(rest)) or rest[:1] == "#":
+            if self.indents[i] or not _AFTER_FLOW.match(rest):
                 raise _Declined
             i = self.after[i + 1]
         if i >= size or self.indents[i]:
@@ -113,7 +112,7 @@ class _Reader:
             if m is None:
                 raise _Declined
             key = m.group(1)
-            if key[0] in _RESOLVED:
+            if key[0] in MAYBE_RESOLVED:
                 key = plain(key)
             if key in out:
                 raise _Declined
@@ -237,7 +236,7 @@ def _block_plain(rest: str) -> Any:
     rest = rest.rstrip(" ")
     if ": " in rest or rest[-1] == ":":
         raise _Declined
-    return plain(rest) if rest[0] in _RESOLVED else rest
+    return plain(rest) if rest[0] in MAYBE_RESOLVED else rest
 
 
 def _is_item(content: str) -> bool:
@@ -256,7 +255,7 @@ def _flow(text: str) -> Any:
     if not _AFTER_FLOW.match(text, end + 1):
         raise _Declined
     bad_start = _START_NOT_PLAIN
-    resolved = _RESOLVED
+    resolved = MAYBE_RESOLVED
     if closing == "]":
         items: list[Any] = []
         if inner.strip(" "):
@@ -332,8 +331,4 @@ def _flow_tokens(text: str, closing: str) -> Any:
     return out
 
 
-class _NoKey:
-    __slots__ = ()
-
-
-_NOKEY = _NoKey()
+_NOKEY = object()  # a flow mapping's key not read yet
