@@ -19,7 +19,7 @@ from incidentctl.kpi.cache import encode
 from incidentctl.kpi.facts import KpiPolicies, incident_facts, settled_at
 from incidentctl.store.cache import digest
 from incidentctl.store.parallel import stream
-from incidentctl.store.reader import read_clean_incident
+from incidentctl.store.reader import read_clean_incidents
 
 # digest of the text read, settled instant, facts row at now (None: reported after now);
 # None for a file with any finding
@@ -33,19 +33,18 @@ def _start(policies: KpiPolicies) -> None:
     _policies = policies
 
 
-def facts_of(root: str, rel: str, max_bytes: int, now: datetime, pol: KpiPolicies) -> Result:
-    """One file's result, as a worker computes it."""
-    clean = read_clean_incident(Path(root, rel), rel, max_bytes)
-    if clean is None:
-        return None
-    text, model = clean
-    item = incident_facts(model, pol, now)
-    return digest(text), settled_at(model), None if item is None else encode(item)
-
-
 def _chunk(root: str, max_bytes: int, now: datetime, rels: Sequence[str]) -> list[Result]:
-    assert _policies is not None
-    return [facts_of(root, rel, max_bytes, now, _policies) for rel in rels]
+    """Each file's result, as a worker computes it: step by step over the chunk (every
+    record read, then the facts of each, then their rows), as ``read_clean_incidents``."""
+    pol = _policies
+    assert pol is not None
+    clean = read_clean_incidents(root, rels, max_bytes)
+    facts = [None if c is None else incident_facts(c[1], pol, now) for c in clean]
+    rows = [None if item is None else encode(item) for item in facts]
+    return [
+        None if c is None else (digest(c[0]), settled_at(c[1]), row)
+        for c, row in zip(clean, rows, strict=True)
+    ]
 
 
 def facts_stream(

@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from incidentctl.model.incident import Incident
 from incidentctl.store.cache import FileStat, digest, file_stat
-from incidentctl.store.reader import read_clean_incident, read_text
+from incidentctl.store.reader import read_clean_incidents, read_text
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_AFTER = 2000
@@ -37,17 +38,16 @@ R = TypeVar("R")
 Parsed = tuple[str, str] | None  # (digest of the text parsed, the record's JSON)
 
 
-def _parse_one(root: str, rel: str, max_bytes: int) -> Parsed:
-    """A clean record's digest and JSON, or None when the file has any finding."""
-    clean = read_clean_incident(Path(root, rel), rel, max_bytes)
-    if clean is None:
-        return None
-    text, model = clean
-    return digest(text), model.model_dump_json(by_alias=True, exclude_unset=True)
-
-
 def _parse_chunk(root: str, max_bytes: int, rels: Sequence[str]) -> list[Parsed]:
-    return [_parse_one(root, rel, max_bytes) for rel in rels]
+    """Each clean record's digest and JSON, or None for a file with any finding."""
+    return [
+        None if clean is None else (digest(clean[0]), _json(clean[1]))
+        for clean in read_clean_incidents(root, rels, max_bytes)
+    ]
+
+
+def _json(model: Incident) -> str:
+    return model.model_dump_json(by_alias=True, exclude_unset=True)
 
 
 Hashed = tuple[FileStat | None, str | None]  # a file's stat, then the digest of its text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -175,11 +176,22 @@ def parse_incident(source: Source) -> tuple[Incident | None, list[Diagnostic]]:
     return model, problems + schema_problems
 
 
-def read_clean_incident(path: Path, rel: str, max_bytes: int) -> tuple[str, Incident] | None:
-    """The text and record of an incident file without any finding, else None (a
-    worker's path: a file with findings is read again by the parent, for messages)."""
-    text, problems = read_text(path, rel, max_bytes)
-    if text is None or problems:
-        return None
-    model, problems = parse_incident(Source(rel, text))
-    return None if model is None or problems else (text, model)
+def read_clean_incidents(
+    root: str, rels: Sequence[str], max_bytes: int
+) -> list[tuple[str, Incident] | None]:
+    """The text and record of each incident file of ``rels`` (under ``root``) without any
+    finding, else None (a worker's path: a file with findings is read again by the
+    parent, for messages).
+
+    Step by step over all of them (every read, then every parse), not file by file:
+    each step's code stays warm in the processor's caches, which saves time per file.
+    """
+    texts = [read_text(f"{root}/{rel}", rel, max_bytes)[0] for rel in rels]
+    out: list[tuple[str, Incident] | None] = []
+    for rel, text in zip(rels, texts, strict=True):
+        if text is None:
+            out.append(None)
+            continue
+        model, problems = parse_incident(Source(rel, text))
+        out.append(None if model is None or problems else (text, model))
+    return out
