@@ -238,6 +238,47 @@ def test_a_declined_text_keeps_no_trace_of_the_attempt() -> None:
         assert depth < 10
 
 
+def _empty_memos() -> None:
+    for memo in (yamlsimple._LINES, yamlsimple._PAIRS, yamlsimple._ITEMS):
+        memo.clear()
+
+
+def test_what_the_memos_keep_reads_the_same_afresh() -> None:
+    # a memo's entry is a pure function of its text: read again with nothing
+    # remembered, each text gives the very key and value the memo holds
+    _empty_memos()
+    rng = random.Random(5)
+    for text in [INCIDENT, *_RECORDS, *(_document(rng) for _ in range(1500))]:
+        yamlsimple.load(text)
+    kept = {
+        "lines": dict(yamlsimple._LINES),
+        "pairs": dict(yamlsimple._PAIRS),
+        "items": dict(yamlsimple._ITEMS),
+    }
+    assert all(len(memo) > 50 for memo in kept.values()), {k: len(v) for k, v in kept.items()}
+    for text, (key, value) in kept["lines"].items():
+        _empty_memos()
+        assert same(yamlsimple.load(text + "\n"), {key: value}), text
+    for text, (key, value) in kept["pairs"].items():
+        _empty_memos()
+        assert same(yamlsimple.load("k: {" + text + "}\n"), {"k": {key: value}}), text
+    for text, item in kept["items"].items():
+        _empty_memos()
+        assert same(yamlsimple.load("k: [" + text + "]\n"), {"k": [item]}), text
+
+
+def test_a_memo_never_holds_more_than_its_size() -> None:
+    _empty_memos()
+    for i in range(yamlsimple._MEMO_SIZE + 100):
+        assert yamlsimple.load(f"k{i}: v{i}\nt: [w{i}]\nf: {{x: {i}}}\n") == {
+            f"k{i}": f"v{i}",
+            "t": [f"w{i}"],
+            "f": {"x": i},
+        }
+    for memo in (yamlsimple._LINES, yamlsimple._PAIRS, yamlsimple._ITEMS):
+        assert 0 < len(memo) <= yamlsimple._MEMO_SIZE
+
+
 # --- generated text ---------------------------------------------------------------
 
 KEYS = ["id", "title", "b-c", "x_y", "k.1", "true", "null", "1", "0x1F", "2026-01-02", "on"]
