@@ -6,9 +6,9 @@ block scalars (``|``, ``|-``) and one-line flow collections of scalars. For text
 made only of those, this module builds the same data as the event-stream reader
 (:mod:`incidentctl.store.yamlread`) in well under 60 % of its time, line by line,
 with the same scalar resolution; the lines that recur from record to record are
-looked up in a small memo of what they read to. Anything else, and anything that might be an error, is
-declined (``None`` comes back) and read by libyaml as before: the fast path never
-reports a problem and never has to decide a doubtful case. It declines, among
+looked up in a small memo of what they read to. Anything else, and anything that
+might be an error, is declined (``None`` comes back) and read by libyaml as before:
+the fast path never reports a problem and never has to decide a doubtful case. It declines, among
 others: tabs, carriage returns and every character Python does not call printable
 (which YAML does not print either, and more: no-break spaces too); anchors,
 aliases and tags; double-quoted scalars with escapes; quoted and multi-line
@@ -181,6 +181,8 @@ class _Reader:
                     value, i = self.block(j, depth + 1)
                 else:
                     value, i = None, j
+            elif rest[0] == "{" or rest[0] == "[":  # a timeline's entries: no key, no scalar
+                value, i = _flow(rest), after[i + 1]
             elif _KEY.match(rest):
                 value, i = self.mapping(i, column + len(content) - len(rest), rest, depth + 1)
             else:
