@@ -232,7 +232,7 @@ def _check_record(
     finally:
         ctx.reads = None
     when = micros(latest(record.model))
-    return record.model.status.value, encode(found), json.dumps(reads), when
+    return record.model.status.value, encode(found), json.dumps(reads) if reads else "[]", when
 
 
 _WORKER: dict[tuple[str, str], Context] = {}  # a worker process's repository, once
@@ -279,6 +279,8 @@ def check_chunk(root: str, now: str, rels: Sequence[str]) -> list[FromWorker | N
 
 def encode(found: list[Diagnostic]) -> str:
     """Findings as JSON (the index's verdict column)."""
+    if not found:
+        return "[]"  # most records: without the encoder's call
     return json.dumps(
         [
             [d.code, d.name, d.severity.value, d.path, d.line, d.column, d.message, d.hint]
