@@ -18,7 +18,7 @@ from incidentctl.commands.kpi import collect_facts, kpi_facts, kpi_policies
 from incidentctl.kpi import cache, collect
 from incidentctl.kpi.cache import DB_FILE
 from incidentctl.kpi.facts import IncidentFacts
-from incidentctl.store.cache import CACHE_DIR, FileStat
+from incidentctl.store.cache import CACHE_DIR, FileStat, pack_stats
 from incidentctl.store.repo import load_repository
 from tests.gitrepo import GIT_ENV
 from tests.kpi.helpers import NOW, REPO
@@ -81,6 +81,32 @@ def test_a_warm_run_computes_only_what_is_not_settled(repo: Path, computed: list
     assert computed == ["INC-2026-0008"]  # reported after now: computed each run, left out
 
 
+def test_a_warm_run_reads_the_snapshot_not_the_rows(
+    repo: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run(repo)
+    assert run(repo) == first  # (the rows of files copied in the tick the run began: now)
+
+    def no_rows(self: cache.FactsCache) -> None:
+        raise AssertionError("the table's rows were read")
+
+    monkeypatch.setattr(cache.FactsCache, "_load_rows", no_rows)
+    computed.clear()
+    assert run(repo) == first
+    assert computed == ["INC-2026-0008"]
+    path = repo / A
+    path.write_text(path.read_text().replace("score: 5", "score: 3"))
+    past = path.stat().st_mtime_ns - 5 * 10**9  # not racy: its new row is kept
+    os.utime(path, ns=(past, past))
+    computed.clear()
+    after = run(repo)  # one file changed: its row no longer serves
+    assert computed == ["INC-2026-0001", "INC-2026-0008"]
+    assert after == fresh(repo)
+    computed.clear()
+    assert run(repo) == after  # its new row, in the snapshot written since
+    assert computed == ["INC-2026-0008"]
+
+
 def test_now_before_a_records_last_entry_computes_it_afresh(
     repo: Path, computed: list[str]
 ) -> None:
@@ -135,6 +161,9 @@ def test_an_edit_within_the_tick_the_cache_was_written_is_racy(
 ) -> None:
     monkeypatch.setattr(
         collect, "stat_files", lambda root, rels: [_coarse(Path(root, r)) for r in rels]
+    )
+    monkeypatch.setattr(  # and where a snapshot of the rows is compared
+        cache, "packed_stats", lambda root, rels: pack_stats([_coarse(Path(root, r)) for r in rels])
     )
     coarse = _coarse(repo / A)
     assert coarse is not None
@@ -193,14 +222,39 @@ def test_a_damaged_row_or_file_is_computed_again(repo: Path, computed: list[str]
     db = sqlite3.connect(repo / CACHE_DIR / DB_FILE)
     db.execute("UPDATE facts SET row = '{not json' WHERE rel = ?", (A,))
     db.execute("UPDATE facts SET row = '[1, 2]' WHERE rel = ?", (E,))
+    db.execute("DELETE FROM snapshot")  # the rows are read from the table
     db.commit()
     db.close()
     computed.clear()
     assert run(repo) == first
     assert sorted(computed) == ["INC-2026-0001", "INC-2026-0005", "INC-2026-0008"]
+    _damage_snapshot(repo, {A: "{not json", E: "[1, 2]"})  # the rows of the snapshot
+    computed.clear()
+    assert run(repo) == first
+    assert sorted(computed) == ["INC-2026-0001", "INC-2026-0005", "INC-2026-0008"]
+    db = sqlite3.connect(repo / CACHE_DIR / DB_FILE)
+    db.execute("UPDATE snapshot SET settled = x'00'")  # columns of different lengths
+    db.commit()
+    db.close()
+    computed.clear()
+    assert run(repo) == first
+    assert computed == ["INC-2026-0008"]  # served by the table's rows
     (repo / CACHE_DIR / DB_FILE).write_bytes(b"garbage, not a database" * 100)
     assert run(repo) == first
     assert len(rows(repo)) == 7  # and rewritten
+
+
+def _damage_snapshot(root: Path, rows: dict[str, str]) -> None:
+    db = sqlite3.connect(root / CACHE_DIR / DB_FILE)
+    paths, kept = db.execute("SELECT paths, rows FROM snapshot").fetchone()
+    places = {rel: i for i, rel in enumerate(paths.split("\n"))}
+    kept = kept.split("\n")
+    for rel, row in rows.items():
+        assert kept[places[rel]]  # the snapshot does keep its row
+        kept[places[rel]] = row
+    db.execute("UPDATE snapshot SET rows = ?", ("\n".join(kept),))
+    db.commit()
+    db.close()
 
 
 def test_without_a_writable_cache_folder_it_computes_everything(

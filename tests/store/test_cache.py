@@ -143,7 +143,7 @@ def test_a_forked_child_stats_the_second_half(spread: tuple[str, list[str]]) -> 
     assert halves is not None  # a child did take half, rather than this process all
     assert halves[0] == here[: len(rels) // 2]
     assert cache.stat_files(root, rels) == here
-    assert cache.packed_stats(root, rels) == cache._pack_found(here)
+    assert cache.packed_stats(root, rels) == cache.pack_stats(here)
 
 
 @FORK_ONLY
@@ -155,7 +155,7 @@ def test_when_the_child_fails_this_process_stats_every_file(
     def unpackable(stats: object) -> bytes:  # as an inode beyond 64 bits would be
         raise OverflowError("Python int too large to convert to C long")
 
-    monkeypatch.setattr(cache, "_pack_found", unpackable)  # the child inherits it
+    monkeypatch.setattr(cache, "pack_stats", unpackable)  # the child inherits it
     assert cache._halves(root, rels) is None
     assert cache.stat_files(root, rels) == cache._stat_here(root, rels)
 

@@ -22,8 +22,15 @@ It never serves stale facts:
 - A file whose stat changed but whose text did not (a checkout, a ``touch``) is
   matched by the hash of its text.
 
-A damaged file is replaced, a damaged row is computed again, and a read-only
-checkout works without the cache.
+The rows are kept one a file in a table, and, after each save that changed any,
+also all together in a snapshot: the files' paths, stats, digests, settled instants
+and rows, each as one column of one row. A run that finds the very files of that
+save reads the snapshot alone and compares all their stats at once (the rule above,
+for every file); only a run after files came or went reads the table's rows. The
+snapshot keeps no racy row: such a file is computed again, as above.
+
+A damaged file is replaced, a damaged row (in the table or in the snapshot) is
+computed again, and a read-only checkout works without the cache.
 """
 
 from __future__ import annotations
@@ -32,7 +39,9 @@ import contextlib
 import json
 import os
 import sqlite3
+import struct
 import sys
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
@@ -47,12 +56,19 @@ from incidentctl.kpi.facts import IncidentFacts
 from incidentctl.model.incident import Status
 from incidentctl.store import fingerprint
 from incidentctl.store.atomic import write_atomic
-from incidentctl.store.cache import CACHE_DIR, FileStat, digest
+from incidentctl.store.cache import (
+    CACHE_DIR,
+    FileStat,
+    differing,
+    digest,
+    pack_stats,
+    packed_stats,
+)
 
 DB_FILE = "kpi.sqlite"
 STAMP_FILE = "kpi.stamp"
 SLICE = 2000  # rows parsed at once
-SCHEMA = 1  # the layout of a row; raise it when IncidentFacts changes
+SCHEMA = 2  # the layout of a row and of the file; raise it when either changes
 # The modules whose code decides an incident's facts: an edit to any of them (a
 # development install keeps its version number) starts the cache afresh.
 FACT_MODULES = (
@@ -72,7 +88,12 @@ CREATE TABLE IF NOT EXISTS facts (
   rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
   started_ns INTEGER, digest TEXT, settled INTEGER, row TEXT
 );
+CREATE TABLE IF NOT EXISTS snapshot (
+  id INTEGER PRIMARY KEY, paths TEXT, stats BLOB, settled BLOB, digests TEXT, rows TEXT
+);
 """
+_NEVER = 2**63 - 1  # a snapshot's settled instant for a file without a usable row
+_STAT = struct.Struct("4q")  # a file's stat as ``packed_stats`` packs it
 # size, mtime_ns, ctime_ns, inode, start of the run that wrote it, digest, settled, row
 Entry = tuple[int, int, int, int, int, str, int, str]
 _STATUS = {s.value: s for s in Status}
@@ -183,15 +204,146 @@ def _build(r: Any) -> IncidentFacts | None:
     return IncidentFacts(*values)
 
 
+class Snapshot:
+    """Every incident file's row as the last complete save kept them, in columns: read
+    at once, compared with the files' stats at once. A file without a usable row (none,
+    or one written in the clock tick of its file's change) has no row here and the
+    settled instant ``_NEVER``: it is always computed again."""
+
+    __slots__ = ("digests", "paths", "rows", "settled", "stats")
+
+    def __init__(
+        self,
+        paths: list[str],
+        stats: bytes,
+        settled: array[int],
+        digests: list[str],
+        rows: list[str],
+    ) -> None:
+        self.paths = paths
+        self.stats = stats  # as ``packed_stats`` packs them
+        self.settled = settled
+        self.digests = digests
+        self.rows = rows
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...] | None) -> Snapshot | None:
+        """The snapshot of the table's row; None when there is none or it is damaged."""
+        if row is None:
+            return None
+        try:
+            paths = row[0].split("\n") if row[0] else []
+            settled = array("q")
+            settled.frombytes(row[2])
+            digests = row[3].split("\n") if row[3] else []
+            rows = row[4].split("\n") if paths else []
+            stats = bytes(row[1])
+        except (AttributeError, TypeError, ValueError):
+            return None
+        size = len(paths)
+        if not (
+            len(settled) == len(digests) == len(rows) == size and len(stats) == _STAT.size * size
+        ):
+            return None
+        return cls(paths, stats, settled, digests, rows)
+
+    def patched(self, new: dict[str, Entry]) -> tuple[Any, ...] | None:
+        """The snapshot table's row of this snapshot with the rows of ``new`` in their
+        files' places (each file's stat with them); None if one is not its file's."""
+        places = dict(zip(self.paths, range(len(self.paths)), strict=True))
+        stats = bytearray(self.stats)
+        settled = array("q", self.settled)
+        digests = list(self.digests)
+        rows = list(self.rows)
+        try:
+            for rel, e in new.items():
+                i = places.get(rel)
+                if i is None:
+                    return None
+                _STAT.pack_into(stats, _STAT.size * i, *e[:4])
+                usable = _usable(e)
+                settled[i] = e[6] if usable else _NEVER
+                digests[i] = e[5] if usable else ""
+                rows[i] = e[7] if usable else ""
+        except (OverflowError, TypeError, ValueError, struct.error):  # as _build_snapshot
+            return None
+        text = "\n".join(self.paths)
+        return (text, bytes(stats), settled.tobytes(), "\n".join(digests), "\n".join(rows))
+
+    def entry(self, i: int) -> Entry | None:
+        """The row of the file at place ``i`` as ``FactsCache.fresh`` returns it. The
+        start of the run that wrote it is not kept: a snapshot keeps only rows that were
+        not racy, so it is given as ``_NEVER``, after any mtime."""
+        if not self.rows[i]:
+            return None
+        stat = unpack_stat(self.stats, i)
+        if stat is None:
+            return None
+        return (*stat, _NEVER, self.digests[i], self.settled[i], self.rows[i])
+
+
+def _build_snapshot(paths: Sequence[str], entries: dict[str, Entry]) -> tuple[Any, ...] | None:
+    """The snapshot table's row for ``paths`` from their rows (``entries``), or None
+    when a row cannot be kept in it (a line break in its text)."""
+    if any("\n" in p for p in paths):
+        return None
+    try:
+        return _columns(paths, entries)
+    except (OverflowError, TypeError, ValueError):  # a damaged row, an inode past 64 bits
+        return None
+
+
+def _columns(paths: Sequence[str], entries: dict[str, Entry]) -> tuple[Any, ...]:
+    stats: list[FileStat | None] = []
+    settled = array("q")
+    digests: list[str] = []
+    rows: list[str] = []
+    for rel in paths:
+        e = entries.get(rel)
+        stats.append(None if e is None else e[:4])
+        if e is None or not _usable(e):
+            settled.append(_NEVER)
+            digests.append("")
+            rows.append("")
+        else:
+            settled.append(e[6])
+            digests.append(e[5])
+            rows.append(e[7])
+    packed = pack_stats(stats)
+    return ("\n".join(paths), packed, settled.tobytes(), "\n".join(digests), "\n".join(rows))
+
+
+def _usable(e: Entry) -> bool:
+    """Whether a snapshot keeps a row: one not racy (see ``FactsCache.fresh``), with
+    text, and without a line break (the snapshot's separator) in what it keeps."""
+    return e[1] < e[4] and bool(e[7]) and "\n" not in e[7] and "\n" not in e[5]
+
+
+def unpack_stat(packed: bytes, i: int) -> FileStat | None:
+    """The stat of the file at place ``i`` of ``packed_stats``; None if it is gone."""
+    stat: FileStat = _STAT.unpack_from(packed, _STAT.size * i)
+    return None if stat[0] < 0 else stat
+
+
 class FactsCache:
-    """Path -> (stat, digest, settled instant, facts row) of the last read of each file."""
+    """Path -> (stat, digest, settled instant, facts row) of the last read of each file.
+
+    The rows are kept in a table, one a file, and after a save that knew every file's
+    row, also in one snapshot of them all (``Snapshot``): a run that finds the same
+    files as that save (``served``) reads the snapshot alone and compares every
+    file's stat at once, not one row and one stat at a time.
+    """
 
     def __init__(self, path: Path | None, key: str = "") -> None:
         self.path = path  # the SQLite file, or None when caching is off
         self.key = key
         self._db: sqlite3.Connection | None = None
         self._rows: dict[str, Entry] = {}
+        self._loaded = False  # whether _rows holds the table's rows
+        self._snapshot: Snapshot | None = None
+        self._served: Snapshot | None = None  # the snapshot this run's files matched
         self._by_digest: dict[str, Entry] | None = None
+        self._digest_places: dict[str, int] | None = None
         self._new: dict[str, Entry] = {}
         self._started = 0
 
@@ -205,7 +357,8 @@ class FactsCache:
         return self._db is not None
 
     def open(self) -> None:
-        """Read every row; a damaged file starts afresh, an unwritable folder turns it off."""
+        """Read the snapshot, else every row; a damaged file starts afresh, an unwritable
+        folder turns it off."""
         if self.path is None or self._db is not None:
             return
         try:
@@ -219,16 +372,32 @@ class FactsCache:
                 self._read()
             except sqlite3.DatabaseError:
                 self._close()
-                self._rows.clear()
+                self._forget()
                 self.path.unlink()  # not a database (damaged): start a new one
                 self._read()
         except (OSError, sqlite3.Error):
             self._close()  # a read-only checkout or a damaged file: work without
-            self._rows.clear()
+            self._forget()
+
+    def _forget(self) -> None:
+        self._rows.clear()
+        self._loaded = False
+        self._snapshot = self._served = None
 
     def _read(self) -> None:
         assert self.path is not None
         self._db = _connect(self.path, self.key)
+        row = self._db.execute(
+            "SELECT paths, stats, settled, digests, rows FROM snapshot"
+        ).fetchone()
+        self._snapshot = Snapshot.from_row(row)
+        if self._snapshot is None:
+            self._load_rows()
+
+    def _load_rows(self) -> None:
+        """Every row of the table (when no snapshot serves this run)."""
+        if self._loaded or self._db is None:
+            return
         self._rows = {
             row[0]: row[1:]
             for row in self._db.execute(
@@ -236,6 +405,31 @@ class FactsCache:
                 " FROM facts"
             )
         }
+        self._loaded = True
+
+    def served(self, root: str, paths: list[str]) -> tuple[list[int], bytes] | None:
+        """When the snapshot names exactly ``paths``: the places of the files with a row
+        whose stat differs from the one it keeps (their rows do not serve), and every
+        file's stats now (``packed_stats``); the snapshot serves the other rows. None
+        when there is no such snapshot: the caller goes the usual way, ``fresh`` file
+        by file, with every row of the table read."""
+        snap = self._snapshot
+        if snap is not None and snap.paths == paths:
+            now = packed_stats(root, paths)
+            rows = snap.rows
+            self._served = snap
+            return [i for i in differing(now, snap.stats) if rows[i]], now
+        try:
+            self._load_rows()
+        except sqlite3.Error:
+            self._close()
+            self._forget()
+        return None
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The snapshot that serves this run (after ``served``), if one does."""
+        return self._served
 
     def fresh(self, rel: str, stat: FileStat | None) -> Entry | None:
         """The row of ``rel`` if the file is certainly unchanged since it was read."""
@@ -250,12 +444,20 @@ class FactsCache:
 
     def with_digest(self, key: str) -> Entry | None:
         """A row of any file whose text had this hash (a file touched, copied or moved)."""
+        snap = self._served
+        if snap is not None:  # the snapshot's rows: a place by digest, the row made of it
+            if self._digest_places is None:
+                self._digest_places = dict(zip(snap.digests, range(len(snap.digests)), strict=True))
+            i = self._digest_places.get(key) if key else None
+            return None if i is None else snap.entry(i)
         if self._by_digest is None:
             self._by_digest = {e[5]: e for e in self._rows.values()}
         return self._by_digest.get(key)
 
     @property
     def has_rows(self) -> bool:
+        if self._served is not None:
+            return any(self._served.rows)
         return bool(self._rows)
 
     def note(self, rel: str, stat: FileStat | None, key: str, settled: int, row: str) -> None:
@@ -264,17 +466,33 @@ class FactsCache:
             self._new[rel] = (*stat, self._started, key, settled, row)
 
     def save(self, seen: Iterable[str]) -> None:
-        """Write this run's rows and drop those of files no longer there."""
+        """Write this run's rows and drop those of files no longer there; keep the
+        snapshot of every file's row (``seen``, in order) when any of that changed."""
         if self._db is None:
             return
         db = self._db
-        gone = set(self._rows).difference(seen)
+        paths = list(seen)
+        snap = self._served
+        same = snap is not None and paths == snap.paths
+        if same and not self._new:
+            return  # every file as the snapshot keeps it: nothing to write
         try:
+            if snap is not None and same:  # the snapshot, this run's rows in their places
+                row = snap.patched(self._new)
+                gone: set[str] = set()
+            else:
+                self._load_rows()
+                entries = {**self._rows, **self._new}
+                gone = set(self._rows).difference(paths)
+                row = _build_snapshot(paths, entries)
             db.executemany("DELETE FROM facts WHERE rel = ?", ((rel,) for rel in gone))
             db.executemany(
                 "INSERT OR REPLACE INTO facts VALUES (?,?,?,?,?,?,?,?,?)",
                 ((rel, *entry) for rel, entry in self._new.items()),
             )
+            db.execute("DELETE FROM snapshot")
+            if row is not None:
+                db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", row)
             db.commit()
         except sqlite3.Error:
             pass  # the next run computes what is missing
@@ -297,7 +515,7 @@ def _connect(path: Path, key: str) -> sqlite3.Connection:
         db.executescript(_SCHEMA_SQL)
         row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
         if row is None or row[0] != key:
-            db.executescript("DROP TABLE facts;" + _SCHEMA_SQL)
+            db.executescript("DROP TABLE facts; DROP TABLE snapshot;" + _SCHEMA_SQL)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
             db.commit()
     except sqlite3.Error:

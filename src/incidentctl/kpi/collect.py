@@ -17,7 +17,7 @@ import gc
 from collections.abc import Callable
 from datetime import datetime
 
-from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode
+from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode, unpack_stat
 from incidentctl.kpi.facts import IncidentFacts, KpiPolicies, incident_facts, settled_at
 from incidentctl.kpi.parallel import facts_stream
 from incidentctl.model.incident import Incident
@@ -65,23 +65,28 @@ def cached_facts(
     try:
         cache.open()
         paths = repo.known_incident_paths()
-        # strings, not a Path per file: 100,000 of them add up; on both cores
-        stats = stat_files(str(repo.root), paths) if cache.enabled else [None] * len(paths)
         found = [None] * len(paths)
         hits: list[Miss] = []
         rows: list[str] = []
-        for i, (rel, stat) in enumerate(zip(paths, stats, strict=True)):
-            entry = cache.fresh(rel, stat)
-            if entry is None:
-                missing.append((i, rel, stat))
-            elif entry[6] > at:
-                missing.append((i, rel, None))  # settled after now: computed, not kept
-            else:
-                hits.append((i, rel, stat))
-                rows.append(entry[7])
+        served = cache.served(str(repo.root), paths) if cache.enabled else None
+        if served is not None:
+            hits, rows, missing = _from_snapshot(cache, paths, served, at)
+        else:
+            # strings, not a Path per file: 100,000 of them add up; on both cores
+            stats = stat_files(str(repo.root), paths) if cache.enabled else [None] * len(paths)
+            for i, (rel, stat) in enumerate(zip(paths, stats, strict=True)):
+                entry = cache.fresh(rel, stat)
+                if entry is None:
+                    missing.append((i, rel, stat))
+                elif entry[6] > at:
+                    missing.append((i, rel, None))  # settled after now: computed, not kept
+                else:
+                    hits.append((i, rel, stat))
+                    rows.append(entry[7])
         for hit, item in zip(hits, decode(rows), strict=True):
-            if item is None:
-                missing.append(hit)  # a damaged row: computed again
+            if item is None:  # a damaged row: computed again
+                i, rel, stat = hit
+                missing.append((i, rel, stat if served is None else unpack_stat(served[1], i)))
             else:
                 found[hit[0]] = item
         if missing and cache.has_rows:
@@ -93,6 +98,33 @@ def cached_facts(
     cache.save(paths)
     cache.close()
     return [f for f in found if f is not None]
+
+
+def _from_snapshot(
+    cache: FactsCache, paths: list[str], served: tuple[list[int], bytes], at: int
+) -> tuple[list[Miss], list[str], list[Miss]]:
+    """``cached_facts``'s hits, their rows and its misses when the snapshot names the
+    very files (``FactsCache.served``): every row at once, but those of the files
+    changed since, of those without a row and of those settled after ``at``."""
+    snap = cache.snapshot
+    assert snap is not None
+    changed, stats = served
+    hits: list[Miss] = []
+    rows: list[str] = []
+    missing: list[Miss] = []
+    settled, kept = snap.settled, snap.rows
+    if not changed and all(kept) and (not settled or max(settled) <= at):
+        return [(i, rel, None) for i, rel in enumerate(paths)], list(kept), missing
+    stale = set(changed)
+    for i, rel in enumerate(paths):
+        if i in stale or not kept[i]:
+            missing.append((i, rel, unpack_stat(stats, i)))
+        elif settled[i] > at:
+            missing.append((i, rel, None))  # settled after now: computed, not kept
+        else:
+            hits.append((i, rel, None))
+            rows.append(kept[i])
+    return hits, rows, missing
 
 
 def _same_text(

@@ -114,18 +114,18 @@ def stat_files(root: str, rels: Sequence[str]) -> list[FileStat | None]:
 
 
 def packed_stats(root: str, rels: Sequence[str]) -> bytes:
-    """``_pack_found`` of ``stat_files``, what the snapshot compares: the child's half
+    """``pack_stats`` of ``stat_files``, what the snapshot compares: the child's half
     is compared as it comes, never unpacked."""
     halves = _halves(root, rels)
     if halves is None:
-        return _pack_found(_stat_here(root, rels))
+        return pack_stats(_stat_here(root, rels))
     mine, theirs = halves
-    return _pack_found(mine) + theirs
+    return pack_stats(mine) + theirs
 
 
 def _halves(root: str, rels: Sequence[str]) -> tuple[list[FileStat | None], bytes] | None:
     """The stats of the first half of ``rels`` taken here, and those of the second half
-    packed (``_pack_found``) by a forked child meanwhile: both cores stat (a stat is
+    packed (``pack_stats``) by a forked child meanwhile: both cores stat (a stat is
     mostly the kernel's and ``stat_result``'s time, which threads cannot share).
 
     None below ``SPLIT_AFTER`` paths, where no child can be forked (not Linux, other
@@ -148,7 +148,7 @@ def _halves(root: str, rels: Sequence[str]) -> tuple[list[FileStat | None], byte
         code = 1
         try:
             os.close(reader)
-            data = _pack_found(_stat_here(root, rels[half:]))
+            data = pack_stats(_stat_here(root, rels[half:]))
             with os.fdopen(writer, "wb") as pipe:
                 pipe.write(data)
             code = 0
@@ -175,14 +175,14 @@ def _may_fork() -> bool:
     return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _pack_found(stats: Sequence[FileStat | None]) -> bytes:
+def pack_stats(stats: Sequence[FileStat | None]) -> bytes:
     """Stats as 64-bit integers, four a file; a missing file's size is -1."""
     gone = (-1, 0, 0, 0)
     return array("q", itertools.chain.from_iterable(s or gone for s in stats)).tobytes()
 
 
 def _unpack_found(data: bytes) -> list[FileStat | None]:
-    """``_pack_found`` undone."""
+    """``pack_stats`` undone."""
     values = array("q")
     values.frombytes(data)
     each = iter(values)
@@ -351,7 +351,7 @@ class RecordCache:
         if found is None:
             return None
         now_stats, kept_stats = found
-        changed = _differing(now_stats, kept_stats)
+        changed = differing(now_stats, kept_stats)
         if len(changed) > SETTLE_CHANGED_SHARE * len(self._proven[0]):
             return None
         self.proven = not changed
@@ -829,7 +829,7 @@ def _columns(entries: Sequence[Entry]) -> tuple[bytes, bytes, bytes, bytes] | No
         return None
     if len(digests) != len(entries) * _DIGEST_SIZE:
         return None
-    stats = _pack_found([e[:4] for e in entries])
+    stats = pack_stats([e[:4] for e in entries])
     codes = bytes(CODES.get(e[STATUS] or "", 0) for e in entries)
     return stats, codes, digests, array("q", map(_clean_from, entries)).tobytes()
 
@@ -858,7 +858,7 @@ def _patch_snapshot(
     db.execute("INSERT INTO snapshot VALUES (0, ?, ?, ?, ?, ?)", ("\n".join(paths), *columns))
 
 
-def _differing(now: bytes, kept: bytes) -> list[int]:
+def differing(now: bytes, kept: bytes) -> list[int]:
     """The positions of the files whose packed stats differ (a block at a time first:
     most blocks of 256 files are equal)."""
     size, block = _PACKED_SIZE, 256 * _PACKED_SIZE
