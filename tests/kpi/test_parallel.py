@@ -1,4 +1,4 @@
-"""A cold kpi over many files: facts from worker processes, or from the record index."""
+"""A cold kpi over many files: facts from worker processes, or (one core) from the record index."""
 
 from __future__ import annotations
 
@@ -60,13 +60,35 @@ def test_a_file_with_a_finding_is_read_by_the_parent(
     assert found == [f for f in fresh(repo) if f.id != "INC-2026-0001"]
 
 
-def test_with_a_record_index_records_are_rebuilt_not_parsed(
+def test_with_a_record_index_workers_still_parse(
     repo: Path, many: list[int], computed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
     load_repository(repo, use_cache=True).load_incidents()  # fills the record index
     computed.clear()
     assert run(repo) == fresh(repo)
-    assert many == []  # no worker: rebuilding a record costs less than parsing it
+    assert many == [8]  # on two cores, parsing costs less than rebuilding here
+    assert computed == []
+    assert len(rows(repo)) == 7
+
+
+def test_on_one_core_records_are_rebuilt_from_the_record_index(
+    repo: Path, many: list[int], computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    monkeypatch.setattr(workers, "workers", lambda: 1)
+    load_repository(repo, use_cache=True).load_incidents()  # fills the record index
+    computed.clear()
+    rebuilt: list[str] = []
+    real = collect._from_record_index
+
+    def spy(repo, pol, now, cache, missing, found):  # type: ignore[no-untyped-def]
+        rebuilt.extend(rel for _, rel, _ in missing)
+        return real(repo, pol, now, cache, missing, found)
+
+    monkeypatch.setattr(collect, "_from_record_index", spy)
+    assert run(repo) == fresh(repo)
+    assert many == []  # no worker
+    assert len(rebuilt) == 8  # each record rebuilt from the index, not parsed
     assert len(computed) == 8
     assert len(rows(repo)) == 7
