@@ -3,7 +3,7 @@
 ``stream`` runs a per-chunk function over many paths on one process per core; the
 whole-repository check uses it (``checks.run``), and so does a cold load here.
 
-Parsing and validating a file costs about eight times what rebuilding its record
+Parsing and validating a file costs about five times what rebuilding its record
 from pydantic's JSON does, so for a load workers do the former and send JSON back;
 the parent keeps reading the files itself (it needs their text for positions) and
 rebuilds each record. A file with any finding is parsed again in the parent, by the
