@@ -8,7 +8,8 @@ For each size it generates a repository with ``benchmarks/generate.py`` (kept in
 them: the time to merely read every incident file, and check-jsonschema on 5,000
 files with the exported incident schema (cold and with its cache warm), when it is
 installed (``pip install -e '.[bench]'``). ``--long`` adds ``audit`` and ``site build``,
-once each (at 100,000 incidents they take minutes). Prints one Markdown table.
+once each (at 100,000 incidents they take minutes). Prints one Markdown table, and
+the time of a fixed pure-Python loop, to tell the machine's speed on the day.
 
 Run it with bytecode caches on (``PYTHONDONTWRITEBYTECODE`` unset), as users have
 them: otherwise every process compiles every module again, about a second each.
@@ -347,9 +348,25 @@ def main() -> int:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\n{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {opts.runs} runs,"
-        f" load average at the end {load}"
+        f" load average at the end {load}; the machine's speed at the end: {speed_reference()}"
     )
     return 0
+
+
+# A fixed piece of pure Python, timed beside the table: the machine's speed has varied
+# by over 3x from day to day, and this tells tables of different days apart.
+REFERENCE = "s = 0\nfor i in range(10_000_000):\n    s += i\n"
+
+
+def speed_reference(runs: int = 3) -> str:
+    """The median time of ``REFERENCE`` in a process of its own."""
+    timed = "import time; t = time.perf_counter(); exec(CODE); print(time.perf_counter() - t)"
+    samples = []
+    for _ in range(runs):
+        code = f"CODE = {REFERENCE!r}\n{timed}"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        samples.append(float(done.stdout))
+    return f"10,000,000 additions in a Python loop took {statistics.median(samples):.2f} s"
 
 
 if __name__ == "__main__":
