@@ -107,6 +107,21 @@ def test_a_warm_run_reads_the_snapshot_not_the_rows(
     assert computed == ["INC-2026-0008"]
 
 
+def test_a_stat_past_64_bits_goes_the_usual_way(
+    repo: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run(repo)
+    assert run(repo) == first
+
+    def unpackable(root: str, rels: list[str]) -> bytes:  # as an inode beyond 64 bits
+        raise OverflowError("Python int too large to convert to C long")
+
+    monkeypatch.setattr(cache, "packed_stats", unpackable)
+    computed.clear()
+    assert run(repo) == first
+    assert computed == ["INC-2026-0008"]  # the table's rows, one stat at a time
+
+
 def test_now_before_a_records_last_entry_computes_it_afresh(
     repo: Path, computed: list[str]
 ) -> None:

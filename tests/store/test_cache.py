@@ -191,6 +191,21 @@ def test_the_split_comparison_proves_and_still_sees_a_same_size_edit(
     assert _candidates(indexed) == [INC]
 
 
+def test_a_stat_past_64_bits_goes_the_usual_way(
+    indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unpackable(stats: object) -> bytes:  # as an inode beyond 64 bits would be
+        raise OverflowError("Python int too large to convert to C long")
+
+    monkeypatch.setattr(cache, "pack_stats", unpackable)
+    repo = load_repository(indexed, use_cache=True)
+    assert repo.incident_paths_with(OPEN) == []  # the rows, one stat at a time
+    assert not repo.cache.compared  # no snapshot was compared
+    _same_size_edit(indexed)
+    assert _candidates(indexed) == [INC]
+    _load(indexed)  # a whole load saves no snapshot it cannot pack, and no traceback
+
+
 # tick 1 is the control: a run that began a whole tick after the file's mtime may
 # trust it, since any later edit carries a later mtime; it shows what the rule decides
 @pytest.mark.parametrize(("tick", "stale"), [(0, True), (1, False)], ids=["racy", "control"])

@@ -415,10 +415,14 @@ class FactsCache:
         by file, with every row of the table read."""
         snap = self._snapshot
         if snap is not None and snap.paths == paths:
-            now = packed_stats(root, paths)
-            rows = snap.rows
-            self._served = snap
-            return [i for i in differing(now, snap.stats) if rows[i]], now
+            try:
+                now = packed_stats(root, paths)
+            except OverflowError:  # a stat past 64 bits (an inode of some file systems)
+                now = None
+            if now is not None:
+                rows = snap.rows
+                self._served = snap
+                return [i for i in differing(now, snap.stats) if rows[i]], now
         try:
             self._load_rows()
         except sqlite3.Error:

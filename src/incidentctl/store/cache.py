@@ -382,8 +382,12 @@ class RecordCache:
             return None
         if len(clean) != len(paths) * _LATEST_SIZE or len(row[1]) != len(paths) * _PACKED_SIZE:
             return None
+        try:
+            now = packed_stats(root, paths)
+        except OverflowError:  # a stat past 64 bits (an inode of some file systems)
+            return None
         self._proven = (paths, codes, digests, clean)
-        return packed_stats(root, paths), bytes(row[1])
+        return now, bytes(row[1])
 
     def _listing_holds(self, folders: dict[str, int]) -> bool:
         """Whether the last whole load's listing (and the snapshot of that save) names
@@ -822,14 +826,18 @@ def _snapshot(db: sqlite3.Connection, entries: dict[str, Entry] | None) -> None:
 
 def _columns(entries: Sequence[Entry]) -> tuple[bytes, bytes, bytes, bytes] | None:
     """The snapshot's packed columns for ``entries``, in order: stats, status codes
-    (``CODES``), digests and ``clean`` values; None if a digest is not one."""
+    (``CODES``), digests and ``clean`` values; None if a digest is not one, or a stat
+    does not fit in 64 bits."""
     try:
         digests = b"".join(bytes.fromhex(e[DIGEST]) for e in entries)
     except ValueError:
         return None
     if len(digests) != len(entries) * _DIGEST_SIZE:
         return None
-    stats = pack_stats([e[:4] for e in entries])
+    try:
+        stats = pack_stats([e[:4] for e in entries])
+    except OverflowError:  # a stat past 64 bits (an inode of some file systems)
+        return None
     codes = bytes(CODES.get(e[STATUS] or "", 0) for e in entries)
     return stats, codes, digests, array("q", map(_clean_from, entries)).tobytes()
 
