@@ -328,8 +328,8 @@ def unpack_stat(packed: bytes, i: int) -> FileStat | None:
 class FactsCache:
     """Path -> (stat, digest, settled instant, facts row) of the last read of each file.
 
-    The rows are kept in a table, one a file, and after a save that knew every file's
-    row, also in one snapshot of them all (``Snapshot``): a run that finds the same
+    The rows are kept in a table, one a file, and after each save that changed any,
+    also in one snapshot of every file's row (``Snapshot``): a run that finds the same
     files as that save (``served``) reads the snapshot alone and compares every
     file's stat at once, not one row and one stat at a time.
     """
