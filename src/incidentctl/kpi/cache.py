@@ -39,13 +39,13 @@ import contextlib
 import json
 import os
 import sqlite3
-import struct
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
+from struct import error as StructError
 from typing import Any
 
 import holidays
@@ -58,11 +58,13 @@ from incidentctl.store import fingerprint
 from incidentctl.store.atomic import write_atomic
 from incidentctl.store.cache import (
     CACHE_DIR,
+    PACKED_STAT,
     FileStat,
     differing,
     digest,
     pack_stats,
     packed_stats,
+    unpack_stat,
 )
 
 DB_FILE = "kpi.sqlite"
@@ -93,7 +95,6 @@ CREATE TABLE IF NOT EXISTS snapshot (
 );
 """
 _NEVER = 2**63 - 1  # a snapshot's settled instant for a file without a usable row
-_STAT = struct.Struct("4q")  # a file's stat as ``packed_stats`` packs it
 # size, mtime_ns, ctime_ns, inode, start of the run that wrote it, digest, settled, row
 Entry = tuple[int, int, int, int, int, str, int, str]
 _STATUS = {s.value: s for s in Status}
@@ -241,9 +242,9 @@ class Snapshot:
         except (AttributeError, TypeError, ValueError):
             return None
         size = len(paths)
-        if not (
-            len(settled) == len(digests) == len(rows) == size and len(stats) == _STAT.size * size
-        ):
+        if len(stats) != PACKED_STAT.size * size:
+            return None
+        if not len(settled) == len(digests) == len(rows) == size:
             return None
         return cls(paths, stats, settled, digests, rows)
 
@@ -260,12 +261,9 @@ class Snapshot:
                 i = places.get(rel)
                 if i is None:
                     return None
-                _STAT.pack_into(stats, _STAT.size * i, *e[:4])
-                usable = _usable(e)
-                settled[i] = e[6] if usable else _NEVER
-                digests[i] = e[5] if usable else ""
-                rows[i] = e[7] if usable else ""
-        except (OverflowError, TypeError, ValueError, struct.error):  # as _build_snapshot
+                PACKED_STAT.pack_into(stats, PACKED_STAT.size * i, *e[:4])
+                settled[i], digests[i], rows[i] = _cells(e)
+        except (OverflowError, TypeError, ValueError, StructError):  # as _build_snapshot
             return None
         text = "\n".join(self.paths)
         return (text, bytes(stats), settled.tobytes(), "\n".join(digests), "\n".join(rows))
@@ -301,28 +299,24 @@ def _columns(paths: Sequence[str], entries: dict[str, Entry]) -> tuple[Any, ...]
     for rel in paths:
         e = entries.get(rel)
         stats.append(None if e is None else e[:4])
-        if e is None or not _usable(e):
-            settled.append(_NEVER)
-            digests.append("")
-            rows.append("")
-        else:
-            settled.append(e[6])
-            digests.append(e[5])
-            rows.append(e[7])
+        at, key, row = _NO_CELLS if e is None else _cells(e)
+        settled.append(at)
+        digests.append(key)
+        rows.append(row)
     packed = pack_stats(stats)
     return ("\n".join(paths), packed, settled.tobytes(), "\n".join(digests), "\n".join(rows))
 
 
-def _usable(e: Entry) -> bool:
-    """Whether a snapshot keeps a row: one not racy (see ``FactsCache.fresh``), with
-    text, and without a line break (the snapshot's separator) in what it keeps."""
-    return e[1] < e[4] and bool(e[7]) and "\n" not in e[7] and "\n" not in e[5]
+def _cells(e: Entry) -> tuple[int, str, str]:
+    """A row's settled instant, digest and text as a snapshot keeps them: only for a
+    row not racy (see ``FactsCache.fresh``), with text, and without a line break (the
+    snapshot's separator) in what it keeps; else no row (``_NO_CELLS``)."""
+    if e[1] < e[4] and e[7] and "\n" not in e[7] and "\n" not in e[5]:
+        return e[6], e[5], e[7]
+    return _NO_CELLS
 
 
-def unpack_stat(packed: bytes, i: int) -> FileStat | None:
-    """The stat of the file at place ``i`` of ``packed_stats``; None if it is gone."""
-    stat: FileStat = _STAT.unpack_from(packed, _STAT.size * i)
-    return None if stat[0] < 0 else stat
+_NO_CELLS = (_NEVER, "", "")
 
 
 class FactsCache:

@@ -17,12 +17,12 @@ import gc
 from collections.abc import Callable
 from datetime import datetime
 
-from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode, unpack_stat
+from incidentctl.kpi.cache import FactsCache, cache_key, decode, encode
 from incidentctl.kpi.facts import IncidentFacts, KpiPolicies, incident_facts, settled_at
 from incidentctl.kpi.parallel import facts_stream
 from incidentctl.model.incident import Incident
 from incidentctl.sla.calendar import to_seconds
-from incidentctl.store.cache import FileStat, digest, stat_files
+from incidentctl.store.cache import FileStat, digest, stat_files, unpack_stat
 from incidentctl.store.parallel import PARALLEL_AFTER
 from incidentctl.store.reader import read_text
 from incidentctl.store.repo import Repository

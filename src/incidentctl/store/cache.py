@@ -32,6 +32,7 @@ import itertools
 import json
 import os
 import sqlite3
+import struct
 import sys
 import threading
 import time
@@ -181,6 +182,12 @@ def pack_stats(stats: Sequence[FileStat | None]) -> bytes:
     return array("q", itertools.chain.from_iterable(s or gone for s in stats)).tobytes()
 
 
+def unpack_stat(packed: bytes, i: int) -> FileStat | None:
+    """The stat at place ``i`` of ``pack_stats``'s bytes; None for a missing file."""
+    stat: FileStat = PACKED_STAT.unpack_from(packed, PACKED_STAT.size * i)
+    return None if stat[0] < 0 else stat
+
+
 def _unpack_found(data: bytes) -> list[FileStat | None]:
     """``pack_stats`` undone."""
     values = array("q")
@@ -189,7 +196,8 @@ def _unpack_found(data: bytes) -> list[FileStat | None]:
     return [None if s[0] < 0 else s for s in zip(each, each, each, each, strict=True)]
 
 
-_PACKED_SIZE = 4 * array("q").itemsize  # bytes a file
+PACKED_STAT = struct.Struct("4q")  # a file's stat as ``pack_stats`` packs it
+_PACKED_SIZE = PACKED_STAT.size  # bytes a file
 
 
 def _stat_here(root: str, rels: Sequence[str]) -> list[FileStat | None]:

@@ -118,7 +118,6 @@ class _Reader:
         out: dict[Any, Any] = {}
         contents, indents, size, after = self.contents, self.indents, self.size, self.after
         content = first
-        key_match = _KEY.match
         lines = _LINES
         while True:
             pair = lines.get(content)
@@ -128,41 +127,44 @@ class _Reader:
                     raise _Declined
                 out[key] = value
                 i = after[i + 1]
-                if i >= size or indents[i] < column:
-                    return out, i
-                if indents[i] > column:
-                    raise _Declined
-                content = contents[i]
-                continue
-            m = key_match(content)
-            if m is None:
-                raise _Declined
-            key = m.group(1)
-            if key[0] in MAYBE_RESOLVED:
-                key = plain(key)
-            if key in out:
-                raise _Declined
-            rest = content[m.end() :]
-            if not rest or rest[0] == "#":
-                j = after[i + 1]
-                if j < size and (
-                    indents[j] > column or (indents[j] == column and _is_item(contents[j]))
-                ):
-                    out[key], i = self.block(j, depth + 1)
-                else:
-                    out[key] = None
-                    i = j
-            elif rest[0] not in _START_NOT_PLAIN:
-                out[key] = value = _block_plain(rest)
-                _remember(lines, content, (key, value))
-                i = after[i + 1]
             else:
-                out[key], i = self.value(i, rest, column)
+                i = self.entry(i, content, column, depth, out)
             if i >= size or indents[i] < column:
                 return out, i
             if indents[i] > column:
                 raise _Declined
             content = contents[i]
+
+    def entry(self, i: int, content: str, column: int, depth: int, out: dict[Any, Any]) -> int:
+        """Line ``i``'s key and its value (``content``: the line's text) into ``out``;
+        the next significant line."""
+        m = _KEY.match(content)
+        if m is None:
+            raise _Declined
+        key = m.group(1)
+        if key[0] in MAYBE_RESOLVED:
+            key = plain(key)
+        if key in out:
+            raise _Declined
+        rest = content[m.end() :]
+        after = self.after
+        if not rest or rest[0] == "#":
+            j = after[i + 1]
+            contents, indents = self.contents, self.indents
+            if j < self.size and (
+                indents[j] > column or (indents[j] == column and _is_item(contents[j]))
+            ):
+                out[key], i = self.block(j, depth + 1)
+            else:
+                out[key] = None
+                i = j
+        elif rest[0] not in _START_NOT_PLAIN:
+            out[key] = value = _block_plain(rest)
+            _remember(_LINES, content, (key, value))
+            i = after[i + 1]
+        else:
+            out[key], i = self.value(i, rest, column)
+        return i
 
     def sequence(self, i: int, column: int, depth: int) -> tuple[list[Any], int]:
         """A block sequence whose dashes are at ``column``."""
