@@ -68,6 +68,8 @@ def test_list_filters_as_json(repo: Path, args: list[str], ids: list[str]) -> No
 def test_list_rejects_an_unknown_status(repo: Path) -> None:
     code, _, err = cli(repo, "list", "--status", "open")
     assert code == 2 and "--status: unknown status 'open'" in err
+    # the statuses it names come in lifecycle order, the same in every run
+    assert "one of: new, in_progress, on_hold, resolved, closed, cancelled" in err
 
 
 def test_show_derives_the_facts(repo: Path) -> None:

@@ -129,7 +129,7 @@ def _rows(request: ListRequest) -> list[dict[str, Any]]:
 def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
     """Print the records that pass the filters, as a table or JSON."""
     out = sys.stdout if out is None else out
-    known = {s.value for s in Status}
+    known = [s.value for s in Status]  # in lifecycle order, the same in every run
     for value in request.status:
         if value not in known:
             raise UsageError(f"--status: unknown status {value!r}", "one of: " + ", ".join(known))
