@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from incidentctl.cli import main
+from incidentctl.store.repo import Repository
 from tests.conftest import NOW
 
 
@@ -283,9 +285,20 @@ def test_edits_in_place_that_change_what_is_shown_are_never_answered_from_the_in
     else:
         assert f"skipped {opened.relative_to(example)}" in expected[2]
         assert shut in expected[1]
+    guessed: list[str] = []  # the files whose clocks or rows were guessed
+    original = Repository.guess_paths_with
+
+    def spy(self: Repository, statuses: Any, summaries: Any = None) -> list[str] | None:
+        found = original(self, statuses, summaries)
+        guessed.extend(summaries or found or [])  # rows taken, else clocks to take
+        return found
+
+    monkeypatch.setattr(Repository, "guess_paths_with", spy)
     full_reads.clear()
     assert cli(example, *command) == expected
     assert full_reads == ([1] if "--all" in command else [])
+    if "--all" not in command:  # what was guessed of the edited file was not used
+        assert str(opened.relative_to(example)) in guessed
     assert cli(example, *command) == expected  # from the patched snapshot
 
 

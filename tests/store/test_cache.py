@@ -122,8 +122,10 @@ FORK_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="the split forks 
 @pytest.fixture
 def spread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
     """Files of different sizes in two folders and a name missing from each; a child
-    forked for as few as two files."""
+    forked for as few as two files, each process taking a few files at a time."""
     monkeypatch.setattr(cache, "SPLIT_AFTER", 2)
+    monkeypatch.setattr(cache, "_CHILD_BLOCK", 3)
+    monkeypatch.setattr(cache, "_OWN_BLOCK", 2)
     rels = []
     for folder in ("2025", "2026"):
         (tmp_path / folder).mkdir()
@@ -134,16 +136,32 @@ def spread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[s
     return str(tmp_path), rels
 
 
+def _not_here(root: str, rels: list[str]) -> list[FileStat | None]:
+    raise AssertionError("this process stat'ed files the child had done")
+
+
 @FORK_ONLY
-def test_a_forked_child_stats_the_second_half(spread: tuple[str, list[str]]) -> None:
+def test_both_processes_stat_and_give_every_file_in_order(spread: tuple[str, list[str]]) -> None:
     root, rels = spread
     here = cache._stat_here(root, rels)
-    assert None in here[len(rels) // 2 :]  # the child's half has a missing file
-    halves = cache._halves(root, rels)
-    assert halves is not None  # a child did take half, rather than this process all
-    assert halves[0] == here[: len(rels) // 2]
-    assert cache.stat_files(root, rels) == here
-    assert cache.packed_stats(root, rels) == cache.pack_stats(here)
+    assert None in here[: len(rels) // 2] and None in here[len(rels) // 2 :]
+    for _ in range(5):  # wherever the two meet
+        assert cache.stat_files(root, rels) == here
+        assert cache.packed_stats(root, rels) == cache.pack_stats(here)
+
+
+@FORK_ONLY
+def test_work_done_before_asking_leaves_the_child_every_file(
+    spread: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, rels = spread
+    here = cache._stat_here(root, rels)
+    run = cache.StatRun(root, rels)
+    assert run._pid  # a child was forked
+    os.waitpid(run._pid, 0)  # this process busy meanwhile: the child ends, all done
+    run._pid = 0  # reaped here
+    monkeypatch.setattr(cache, "_stat_here", _not_here)  # here only, not in the child
+    assert run.packed() == cache.pack_stats(here)
 
 
 @FORK_ONLY
@@ -155,9 +173,38 @@ def test_when_the_child_fails_this_process_stats_every_file(
     def unpackable(stats: object) -> bytes:  # as an inode beyond 64 bits would be
         raise OverflowError("Python int too large to convert to C long")
 
+    here = cache._stat_here(root, rels)
     monkeypatch.setattr(cache, "pack_stats", unpackable)  # the child inherits it
-    assert cache._halves(root, rels) is None
-    assert cache.stat_files(root, rels) == cache._stat_here(root, rels)
+    run = cache.StatRun(root, rels)
+    assert run._pid
+    _, status = os.waitpid(run._pid, 0)
+    run._pid = 0  # reaped here
+    assert status != 0  # the child failed before its first message
+    assert run.stats() == here
+
+
+def test_messages_read_in_parts_are_put_together(spread: tuple[str, list[str]]) -> None:
+    """A pipe may hand over a message in two reads; this process takes the least
+    place the child announced."""
+    root, rels = spread
+    run = cache.StatRun(root, rels[:1])  # below SPLIT_AFTER: no child
+    reader, writer = os.pipe()
+    os.set_blocking(reader, False)
+    run._notes = reader
+    try:
+        message = (7).to_bytes(8, "little") + (4).to_bytes(8, "little")
+        os.write(writer, message[:11])
+        assert run._heard(10) == 7
+        os.write(writer, message[11:])
+        assert run._heard(10) == 4
+        os.close(writer)
+        writer = -1
+        assert run._heard(10) == 10  # the child's end closed: nothing more from it
+        assert run._notes == -1
+    finally:
+        if writer >= 0:
+            os.close(writer)
+        run.close()
 
 
 def test_no_child_is_forked_while_other_threads_run(

@@ -114,9 +114,15 @@ def _rows(request: ListRequest) -> list[dict[str, Any]]:
     wanted = set(request.status) or {s.value for s in Status}
     if request.open_only:
         wanted &= _OPEN
+    guessed: dict[str, dict[str, Any]] = {}
+    spec: dict[str, str] = {}
+    if repo.guess_paths_with(wanted, spec) is not None:  # decoded while the stats are compared
+        guessed = dict(zip(spec, _from_index(list(spec.values()), request.now), strict=True))
     indexed: dict[str, str] = {}
     chosen = repo.incident_paths_with(wanted, indexed)
-    rows = _from_index(list(indexed.values()), request.now)
+    # a file the index serves has the fields the guess read: the same row of the index
+    rows = [guessed[rel] for rel in indexed if rel in guessed]
+    rows += _from_index([b for rel, b in indexed.items() if rel not in guessed], request.now)
     for _, record, _ in repo.iter_incidents(chosen):  # one at a time: 100,000 take GiBs
         if record is None:
             continue

@@ -77,11 +77,22 @@ def collect(
     """
     results: list[ClockResult] = []
     at = to_seconds(now)
+    guessed: dict[str, list[ClockResult]] = {}
     if statuses is None:
         repo.cache.open()  # before the walk (see Repository.save_whole)
+    else:
+        guess = repo.guess_paths_with(statuses)
+        if guess is not None:  # the clocks of the files as indexed, while their stats are compared
+            digests = repo.cache.proven_digests(guess)
+            guessed = _kept_clocks(repo, policies, guess, digests, at, plan_key(policies))
     paths = repo.incident_paths() if statuses is None else repo.incident_paths_with(statuses)
     key = plan_key(policies) if repo.cache.is_open else None
-    todo = paths if key is None else _from_plans(repo, policies, paths, at, key, results)
+    if guessed and repo.cache.compared:  # the guess holds for the files found unchanged
+        todo = _from_guess(repo, paths, guessed, results)
+    elif key is not None:
+        todo = _from_plans(repo, policies, paths, at, key, results)
+    else:
+        todo = paths
     for rel, record, problems in repo.iter_incidents(todo):  # one record at a time
         if record is None:
             problem = next((d for d in problems if d.severity is Severity.ERROR), None)
@@ -150,20 +161,66 @@ def _from_plans(
             if entry is not None:
                 cache.keep(rel, entry)  # a whole load (--all) prunes the rows not kept
         digests = [e[DIGEST] if e is not None and e[STATUS] is not None else None for e in fresh]
-    kept = cache.plans([d for d in digests if d is not None], key)
-    todo = []
+    found = _kept_clocks(repo, policies, paths, digests, at, key)
+    return (
+        _from_guess(repo, paths, found, results) if cache.compared else _rest(paths, found, results)
+    )
+
+
+def _kept_clocks(
+    repo: Repository,
+    policies: SlaPolicies,
+    paths: list[str],
+    digests: list[str | None],
+    at: int,
+    key: str,
+) -> dict[str, list[ClockResult]]:
+    """The clocks at ``at`` of the files of ``paths`` whose plan the index keeps, by the
+    digests of their texts (None: none kept); by path."""
+    kept = repo.cache.plans([d for d in digests if d is not None], key)
+    rels = []
     texts = []
     for rel, digest in zip(paths, digests, strict=True):
         found = None if digest is None else kept.get(digest)
-        if found is None or found[0] > at:
+        if found is not None and found[0] <= at:
+            rels.append(rel)
+            texts.append(found[1])
+    out: dict[str, list[ClockResult]] = {}
+    data = json.loads(f"[{','.join(texts)}]")  # one decode for all ("null": no clocks)
+    for rel, plan_data in zip(rels, data, strict=True):
+        out[rel] = (
+            [] if plan_data is None else clock_results(ClockPlan.from_data(plan_data), policies, at)
+        )
+    return out
+
+
+def _from_guess(
+    repo: Repository,
+    paths: list[str],
+    found: dict[str, list[ClockResult]],
+    results: list[ClockResult],
+) -> list[str]:
+    """After the index's comparison: the clocks ``found`` of the files it proved
+    unchanged (into ``results``); returns the other files of ``paths``, to read, their
+    rows read now (one query, not every row of the index)."""
+    changed = repo.cache.changed_rels
+    todo = _rest(paths, {rel: c for rel, c in found.items() if rel not in changed}, results)
+    if todo:
+        repo.cache.rows(todo)
+    return todo
+
+
+def _rest(
+    paths: list[str], found: dict[str, list[ClockResult]], results: list[ClockResult]
+) -> list[str]:
+    """The clocks ``found`` into ``results``; returns the files of ``paths`` without."""
+    todo = []
+    for rel in paths:
+        clocks = found.get(rel)
+        if clocks is None:
             todo.append(rel)
         else:
-            texts.append(found[1])
-    if cache.compared and todo:
-        cache.rows(todo)  # read with their rows: one query, not every row of the index
-    for data in json.loads(f"[{','.join(texts)}]"):  # one decode for all ("null": no clocks)
-        if data is not None:
-            results.extend(clock_results(ClockPlan.from_data(data), policies, at))
+            results.extend(clocks)
     return todo
 
 

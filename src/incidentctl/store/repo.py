@@ -223,13 +223,7 @@ class Repository:
         """
         quick = self._quick(summaries is not None)
         if quick is not None:  # nothing changed: the index's rows of the others unread
-            listed, codes = quick
-            wanted = {CODES[s] for s in statuses if s in CODES} | {0}
-            maybe = [
-                p
-                for p, c in zip(listed, codes, strict=True)
-                if c in wanted and INCIDENT_PATH.match(p)
-            ]
+            maybe = _of_codes(*quick, statuses)
             if summaries is None:  # the codes chose them all: invalid, changed, or of ``statuses``
                 return maybe
             changed = self.cache.changed_rels  # their rows are older than their files
@@ -244,6 +238,24 @@ class Repository:
         if len(paths) <= CACHE_AFTER:
             return paths
         return self._choose(paths, self.fresh_entries(paths), statuses, summaries)
+
+    def guess_paths_with(
+        self, statuses: Collection[str], summaries: dict[str, str] | None = None
+    ) -> list[str] | None:
+        """What ``incident_paths_with`` will give (and put into ``summaries``) if no
+        file changed since the index's snapshot, while the comparison that tells runs
+        in a child process (``RecordCache.begin``): work done on them until that call
+        runs beside the stats, and holds for the files it does not find changed. None
+        when there is no snapshot to compare."""
+        if not isinstance(self.incident_files, IncidentFiles):
+            return None  # a snapshot lists git's tree
+        self.cache.open(summaries is not None)
+        if not self.cache.begin(str(self.root), folder_mtimes(self.root / "incidents")):
+            return None
+        maybe = _of_codes(*self.cache.guess(), statuses)
+        if summaries is None:
+            return maybe
+        return self._choose(maybe, self.cache.rows(maybe), statuses, summaries)
 
     @staticmethod
     def _choose(
@@ -437,6 +449,13 @@ class Repository:
     def kb_article(self, kb_id: str) -> KbArticle | None:
         records = self.kb.get(kb_id)
         return records[0].model if records else None
+
+
+def _of_codes(listed: list[str], codes: bytes, statuses: Collection[str]) -> list[str]:
+    """The incident files of ``listed`` whose status code (``CODES``) is one of
+    ``statuses`` or 0 (invalid or changed: read)."""
+    wanted = {CODES[s] for s in statuses if s in CODES} | {0}
+    return [p for p, c in zip(listed, codes, strict=True) if c in wanted and INCIDENT_PATH.match(p)]
 
 
 def load_repository(root: Path, use_cache: bool = False) -> Repository:
