@@ -18,7 +18,8 @@ from incidentctl.commands.kpi import collect_facts, kpi_facts, kpi_policies
 from incidentctl.kpi import cache, collect
 from incidentctl.kpi.cache import DB_FILE
 from incidentctl.kpi.facts import IncidentFacts
-from incidentctl.store.cache import CACHE_DIR, FileStat, pack_stats
+from incidentctl.store import cache as store_cache
+from incidentctl.store.cache import CACHE_DIR, FileStat
 from incidentctl.store.repo import load_repository
 from tests.gitrepo import GIT_ENV
 from tests.kpi.helpers import NOW, REPO
@@ -113,10 +114,10 @@ def test_a_stat_past_64_bits_goes_the_usual_way(
     first = run(repo)
     assert run(repo) == first
 
-    def unpackable(root: str, rels: list[str]) -> bytes:  # as an inode beyond 64 bits
+    def unpackable(stats: object) -> bytes:  # as an inode beyond 64 bits would be
         raise OverflowError("Python int too large to convert to C long")
 
-    monkeypatch.setattr(cache, "packed_stats", unpackable)
+    monkeypatch.setattr(store_cache, "pack_stats", unpackable)  # where the stats are packed
     computed.clear()
     assert run(repo) == first
     assert computed == ["INC-2026-0008"]  # the table's rows, one stat at a time
@@ -178,7 +179,7 @@ def test_an_edit_within_the_tick_the_cache_was_written_is_racy(
         collect, "stat_files", lambda root, rels: [_coarse(Path(root, r)) for r in rels]
     )
     monkeypatch.setattr(  # and where a snapshot of the rows is compared
-        cache, "packed_stats", lambda root, rels: pack_stats([_coarse(Path(root, r)) for r in rels])
+        store_cache, "_stat_here", lambda root, rels: [_coarse(Path(root, r)) for r in rels]
     )
     coarse = _coarse(repo / A)
     assert coarse is not None

@@ -60,10 +60,10 @@ from incidentctl.store.cache import (
     CACHE_DIR,
     PACKED_STAT,
     FileStat,
+    StatRun,
     differing,
     digest,
     pack_stats,
-    packed_stats,
     unpack_stat,
 )
 
@@ -336,6 +336,7 @@ class FactsCache:
         self._loaded = False  # whether _rows holds the table's rows
         self._snapshot: Snapshot | None = None
         self._served: Snapshot | None = None  # the snapshot this run's files matched
+        self._run: StatRun | None = None  # the comparison ``begin`` began
         self._by_digest: dict[str, Entry] | None = None
         self._digest_places: dict[str, int] | None = None
         self._new: dict[str, Entry] = {}
@@ -401,16 +402,29 @@ class FactsCache:
         }
         self._loaded = True
 
+    def begin(self, root: str, paths: list[str]) -> list[str] | None:
+        """When the snapshot names exactly ``paths``: its rows (a file without one:
+        ''), while the files' stats that ``served`` compares are taken in a child
+        process (``StatRun``); decoded meanwhile, they serve the files ``served``
+        then finds unchanged. None when there is no such snapshot."""
+        snap = self._snapshot
+        if snap is None or snap.paths != paths:
+            return None
+        if self._run is None:
+            self._run = StatRun(root, paths)
+        return snap.rows
+
     def served(self, root: str, paths: list[str]) -> tuple[list[int], bytes] | None:
         """When the snapshot names exactly ``paths``: the places of the files with a row
         whose stat differs from the one it keeps (their rows do not serve), and every
-        file's stats now (``packed_stats``); the snapshot serves the other rows. None
-        when there is no such snapshot: the caller goes the usual way, ``fresh`` file
-        by file, with every row of the table read."""
+        file's stats now (packed as ``pack_stats`` packs them); the snapshot serves
+        the other rows. None when there is no such snapshot: the caller goes the
+        usual way, ``fresh`` file by file, with every row of the table read."""
         snap = self._snapshot
         if snap is not None and snap.paths == paths:
+            run, self._run = self._run, None
             try:
-                now = packed_stats(root, paths)
+                now = (run or StatRun(root, paths)).packed()
             except OverflowError:  # a stat past 64 bits (an inode of some file systems)
                 now = None
             if now is not None:
@@ -500,6 +514,9 @@ class FactsCache:
         self._close()
 
     def _close(self) -> None:
+        if self._run is not None:
+            self._run.close()
+            self._run = None
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()

@@ -68,6 +68,9 @@ def cached_facts(
         found = [None] * len(paths)
         hits: list[Miss] = []
         rows: list[str] = []
+        kept = cache.begin(str(repo.root), paths) if cache.enabled else None
+        # the snapshot's facts, decoded while the stats that tell which serve are taken
+        guessed = None if kept is None else _decode_kept(kept)
         served = cache.served(str(repo.root), paths) if cache.enabled else None
         if served is not None:
             hits, rows, missing = _from_snapshot(cache, paths, served, at)
@@ -83,7 +86,11 @@ def cached_facts(
                 else:
                     hits.append((i, rel, stat))
                     rows.append(entry[7])
-        for hit, item in zip(hits, decode(rows), strict=True):
+        if served is not None and guessed is not None:  # a hit's row is the snapshot's
+            items = [guessed[i] for i, _, _ in hits]
+        else:
+            items = decode(rows)
+        for hit, item in zip(hits, items, strict=True):
             if item is None:  # a damaged row: computed again
                 i, rel, stat = hit
                 missing.append((i, rel, stat if served is None else unpack_stat(served[1], i)))
@@ -98,6 +105,17 @@ def cached_facts(
     cache.save(paths)
     cache.close()
     return [f for f in found if f is not None]
+
+
+def _decode_kept(kept: list[str]) -> list[IncidentFacts | None]:
+    """``decode`` of the snapshot's rows, in its files' places (None where none)."""
+    if all(kept):
+        return decode(kept)
+    places = [i for i, row in enumerate(kept) if row]
+    out: list[IncidentFacts | None] = [None] * len(kept)
+    for i, item in zip(places, decode([kept[i] for i in places]), strict=True):
+        out[i] = item
+    return out
 
 
 def _from_snapshot(
