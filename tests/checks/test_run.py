@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pytest
 
 from incidentctl.checks.run import decode, encode, run
 from incidentctl.diagnostics import Diagnostic, Severity
-from incidentctl.store.cache import CACHE_DIR, DB_FILE
+from incidentctl.store import cache
+from incidentctl.store.cache import CACHE_DIR, DB_FILE, FileStat
 from incidentctl.store.repo import Repository, load_repository
 from tests.conftest import NOW
 
@@ -227,7 +229,7 @@ def test_a_misplaced_file_is_found_while_every_record_is_unchanged(base_repo: Pa
 
 
 def test_a_folder_below_a_year_folder_is_walked_every_time(
-    base_repo: Path, walks: list[str]
+    base_repo: Path, walks: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its content is followed by no mtime the index keeps: nothing is settled."""
     nested = base_repo / "incidents" / "2026" / "old"
@@ -238,8 +240,28 @@ def test_a_folder_below_a_year_folder_is_walked_every_time(
     for path in (nested / "INC-2026-0099.yaml", nested):
         os.utime(path, (1_600_000_000, 1_600_000_000))  # as if there all along
     walks.clear()
+    runs = _stat_runs(monkeypatch)
     assert _agree(base_repo) == ["FIL012@incidents/2026/old/INC-2026-0099.yaml:None"]
     assert walks == ["incidents", "incidents"]  # with the index and without
+    assert runs == ["taken"] * len(runs)  # no comparison begun that nothing finished
+
+
+def _stat_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each ``StatRun`` made: "begun", then "taken" once its stats are asked for."""
+    made: list[str] = []
+
+    class Spy(cache.StatRun):
+        def __init__(self, root: str, rels: Sequence[str]) -> None:
+            super().__init__(root, rels)
+            self.place = len(made)
+            made.append("begun")
+
+        def _take(self) -> tuple[list[FileStat | None], bytes]:
+            made[self.place] = "taken"
+            return super()._take()
+
+    monkeypatch.setattr(cache, "StatRun", Spy)
+    return made
 
 
 def test_a_changed_kb_article_rechecks_only_the_incidents_citing_it(

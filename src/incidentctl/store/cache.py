@@ -454,6 +454,10 @@ class RecordCache:
         self._kept_stats = kept_stats
         return changed
 
+    def begin_settled(self, root: str, folders: dict[str, int]) -> bool:
+        """``begin`` of the comparison ``settled`` makes, when it makes one."""
+        return self._listed is not None and self._listed[3] and self.begin(root, folders)
+
     def begin(self, root: str, folders: dict[str, int]) -> bool:
         """Begin the comparison ``quick`` (or ``settled``) makes: the snapshot read, its
         files' stats begun in a child process (``StatRun``). Until it ends, ``guess``

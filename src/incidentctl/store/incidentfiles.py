@@ -114,13 +114,18 @@ class IncidentFiles(Mapping[str, list[str]]):
             self._all, self.tidy = _scan(self._base, self._diagnostics)
         return self._all
 
-    def adopt(self, rels: list[str]) -> None:
-        """Take ``rels`` (sorted; every incident file, as the index proved them) for
-        what a walk would find, without walking."""
-        found: dict[str, list[str]] = {}
-        for rel in rels:
-            found.setdefault(rel.rsplit("/", 1)[-1][:-5], []).append(rel)
-        self._all = found
+    def adopt(self, rels: list[str] | dict[str, list[str]]) -> None:
+        """Take ``rels`` (sorted; every incident file, as the index proved them), or
+        ``by_id`` of them, for what a walk would find, without walking."""
+        self._all = by_id(rels) if isinstance(rels, list) else rels
+
+
+def by_id(rels: list[str]) -> dict[str, list[str]]:
+    """Incident files (sorted) by the ID their names give, as ``IncidentFiles`` keeps them."""
+    found: dict[str, list[str]] = {}
+    for rel in rels:
+        found.setdefault(rel.rsplit("/", 1)[-1][:-5], []).append(rel)
+    return found
 
 
 def folder_mtimes(base: Path) -> dict[str, int]:

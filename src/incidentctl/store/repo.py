@@ -32,7 +32,7 @@ from incidentctl.store.cache import (
     file_stat,
     stat_files,
 )
-from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, folder_mtimes
+from incidentctl.store.incidentfiles import INCIDENT_PATH, IncidentFiles, by_id, folder_mtimes
 from incidentctl.store.parallel import Parsed, hash_files, parse_stream
 from incidentctl.store.reader import (
     parse_incident,
@@ -347,11 +347,15 @@ class Repository:
         if not isinstance(files, IncidentFiles):
             return None  # a snapshot lists git's tree
         self.cache.open()
-        found = self.cache.settled(str(self.root), folder_mtimes(self.root / "incidents"), now)
+        folders = folder_mtimes(self.root / "incidents")
+        listed = None
+        if self.cache.begin_settled(str(self.root), folders):  # while a child stats the files
+            listed = by_id(self.cache.guess()[0])
+        found = self.cache.settled(str(self.root), folders, now)
         if found is None:
             return None
         paths, settled = found
-        files.adopt(paths)
+        files.adopt(paths if listed is None else listed)  # the same paths: the snapshot's
         return list(zip(paths, settled, strict=True))
 
     def _listed_paths(self, summaries: bool) -> list[str] | None:
