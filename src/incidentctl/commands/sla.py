@@ -78,15 +78,18 @@ def collect(
     results: list[ClockResult] = []
     at = to_seconds(now)
     guessed: dict[str, list[ClockResult]] = {}
+    key = None
     if statuses is None:
         repo.cache.open()  # before the walk (see Repository.save_whole)
     else:
         guess = repo.guess_paths_with(statuses)
         if guess is not None:  # the clocks of the files as indexed, while their stats are compared
+            key = plan_key(policies)
             digests = repo.cache.proven_digests(guess)
-            guessed = _kept_clocks(repo, policies, guess, digests, at, plan_key(policies))
+            guessed = _kept_clocks(repo, policies, guess, digests, at, key)
     paths = repo.incident_paths() if statuses is None else repo.incident_paths_with(statuses)
-    key = plan_key(policies) if repo.cache.is_open else None
+    if key is None and repo.cache.is_open:
+        key = plan_key(policies)
     if guessed and repo.cache.compared:  # the guess holds for the files found unchanged
         todo = _from_guess(repo, paths, guessed, results)
     elif key is not None:

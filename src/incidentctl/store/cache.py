@@ -558,7 +558,8 @@ class RecordCache:
     def proven_digests(self, rels: Sequence[str]) -> list[str | None]:
         """After ``quick``: the digest of each of ``rels`` from the snapshot it compared
         (None for an invalid record, a changed file, or a path it does not list), so
-        that no row is read."""
+        that no row is read. After ``begin`` and before ``quick``: the snapshot's, no
+        file yet known to have changed."""
         _, codes, digests, _ = self._proven
         changed = self.changed_rels
         out: list[str | None] = []
