@@ -11,8 +11,10 @@ from PyYAML 6.0.4 on) is reported as our ``too-deep``, where our limit would be
 reached, and the pure-Python event stream gives the same results (tested).
 
 Most files never reach libyaml: :mod:`incidentctl.store.yamlsimple` reads the plain
-YAML that records are written in, line by line, to the same data (tested against
-both event streams), and declines everything else, which is read here.
+YAML that records and policy files are written in, line by line, to the same data
+(tested against both event streams), and declines everything else, which is read
+here. PyYAML is imported only then, on the first declined text: a command whose
+files are all plain (``validate FILE``, ``show``) never pays for its import.
 
 Scalars follow the YAML 1.2 core schema (``yes``/``no``/``on``/``off`` are
 strings, as in ruamel.yaml, which does the round-trip edits), plus YAML
@@ -23,19 +25,20 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from incidentctl.store import yamlsimple
 from incidentctl.store.yamlscalar import plain
 
+if TYPE_CHECKING:
+    import yaml
+
 _TAG = "tag:yaml.org,2002:"
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml: same results, slower
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# PyYAML's loader class: CSafeLoader (libyaml), else SafeLoader. Chosen by ``_loader``
+# on the first text the fast path declines, so that a process whose files are all in
+# the plain subset never imports PyYAML (20-40 ms of its start).
+_Loader: Any = None
 
 MAX_DEPTH = 64
 
@@ -71,8 +74,22 @@ def _duplicate_key(key: Any, event: Any) -> YamlProblem:
     return _problem("duplicate-key", f'duplicate key "{key}" in this mapping', event)
 
 
+def _loader() -> Any:
+    """The loader class, chosen on first need (tests set ``_Loader`` to compare)."""
+    global _Loader
+    if _Loader is None:
+        try:
+            from yaml import CSafeLoader as loader
+        except ImportError:  # pragma: no cover - PyYAML built without libyaml: same results
+            from yaml import SafeLoader as loader  # type: ignore[assignment]
+        _Loader = loader
+    return _Loader
+
+
 def _load(text: str, positions: dict[Path, tuple[int, int]] | None) -> Any:
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader()(text)
     try:
         return _build(loader, positions)
     except yaml.MarkedYAMLError as exc:
@@ -111,7 +128,9 @@ def _too_deep_before(text: str, line: int, column: int) -> YamlProblem:
     """
     lines = text.split("\n", line + 1)
     prefix = "\n".join([*lines[:line], lines[line][:column] if line < len(lines) else ""])
-    loader = _Loader(prefix)
+    import yaml
+
+    loader = _loader()(prefix)
     try:
         _build(loader, None)
     except YamlProblem as problem:
@@ -169,6 +188,8 @@ def comparable(value: Any) -> Any:
 
 
 def _build(loader: Any, pos: dict[Path, tuple[int, int]] | None) -> Any:
+    import yaml
+
     # Each frame: [container, pending key or _NOKEY, path]. Scalars, four events in
     # five, take the first branch and go straight into their container.
     stack: list[list[Any]] = []
