@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +18,7 @@ from incidentctl.store import yamlread, yamlscalar
 from incidentctl.store.yamlread import KEY, YamlProblem, load, positions
 
 LOADERS = {"libyaml": yaml.CSafeLoader, "pure-python": yaml.SafeLoader}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(params=sorted(LOADERS))
@@ -188,3 +193,30 @@ def test_alias_bomb_is_refused_without_expanding(loader: str) -> None:
         load("\n".join(lines))
     # refused at the first alias, on line 2: nothing was expanded
     assert (info.value.kind, info.value.line, info.value.column) == ("yaml-alias", 2, 8)
+
+
+def test_pyyaml_is_imported_only_for_a_text_the_fast_path_declines(tmp_path: Path) -> None:
+    """The project's policies, KB articles and records are all plain YAML: reading
+    them costs no import of PyYAML (20-40 ms of every process's start)."""
+    root = tmp_path / "repo"
+    for folder in ("policies", "kb", "incidents"):
+        shutil.copytree(ROOT / folder, root / folder)
+    record = root / "incidents/2026/INC-2026-0042.yaml"
+
+    def imports_yaml(*args: str) -> str:
+        script = (
+            "import sys\n"
+            "from incidentctl.__main__ import run\n"
+            f"sys.argv = ['incidentctl', '--repo', {str(root)!r}, *{list(args)!r}]\n"
+            "try:\n    run()\nexcept SystemExit as e:\n    code = e.code\nelse:\n    code = 0\n"
+            "print(code, 'yaml' in sys.modules, file=sys.stderr)\n"
+        )
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        return run.stderr.splitlines()[-1]
+
+    now = "2026-11-23T12:00:00+00:00"
+    assert imports_yaml("validate", str(record), "--now", now) == "0 False"
+    assert imports_yaml("show", "INC-2026-0042") == "0 False"
+    # a tag is read by libyaml: PyYAML is imported then, and reads it as before
+    (root / "incidentctl.yaml").write_text("default_branch: !!str main\n", encoding="utf-8")
+    assert imports_yaml("validate", str(record), "--now", now) == "0 True"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import random
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incidentctl.store import yamlread, yamlsimple
+from incidentctl.store.reader import split_front_matter
 from incidentctl.store.yamlread import YamlProblem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,6 +119,45 @@ def test_the_projects_own_records_take_the_fast_path() -> None:
         assert check(path.read_text(encoding="utf-8")) is not None, path
 
 
+def _front_matter(text: str) -> str:
+    read, _ = split_front_matter(text, "kb/KB-0001-a.md")
+    assert read.source is not None, text
+    return read.source.text
+
+
+def _policy_texts() -> dict[str, str]:
+    """The policy files, the KB articles' front matter and a new repository's files."""
+    from incidentctl.commands.init import scaffold
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("policies/*.yaml"))}
+    for path in sorted(ROOT.glob("kb/*.md")):
+        texts[path.name] = _front_matter(path.read_text(encoding="utf-8"))
+    for rel, text in scaffold(datetime(2026, 11, 23, 12, tzinfo=UTC)).items():
+        if rel.startswith("kb/"):
+            texts["init/" + rel] = _front_matter(text)
+        elif rel.startswith(("policies/", "incidents/")) or rel == "incidentctl.yaml":
+            texts["init/" + rel] = text
+    return texts
+
+
+def test_the_projects_own_policies_and_articles_take_the_fast_path() -> None:
+    # every command reads them: one declined file costs each process PyYAML's import
+    texts = _policy_texts()
+    assert {"sla.yaml", "services.yaml", "priority.yaml", "categories.yaml"} <= set(texts)
+    assert len([name for name in texts if name.endswith(".md")]) > 10
+    assert "init/incidentctl.yaml" in texts and "init/policies/services.yaml" in texts
+    for name, text in texts.items():
+        assert check(text) is not None, name
+    teams = check(texts["services.yaml"])["teams"]
+    assert teams["service-desk"] == {
+        "assignees": ["bob", "carol", "dmitri", "priya"],
+        "mention": "@acme/service-desk",
+    }
+    sla = check(texts["sla.yaml"])
+    assert sla["paging"][0] == {"priorities": ["P1", "P2"], "steps": ["breach"]}
+    assert sla["reopen_window"] == "168h"
+
+
 def test_generated_benchmark_records_take_the_fast_path() -> None:
     spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks/generate.py")
     assert spec is not None and spec.loader is not None
@@ -156,6 +197,77 @@ def test_generated_benchmark_records_take_the_fast_path() -> None:
         ("a: Ünïcode 日本 😀\n", {"a": "Ünïcode 日本 😀"}),
         ("a:\n- |\n x\n- |-\n  y\n- b\n", {"a": ["x\n", "y", "b"]}),
         ("a:\n  - k: |\n     x\n    j: 1\n", {"a": [{"k": "x\n", "j": 1}]}),
+        # comments: a plain scalar ends before " #", a "#" elsewhere is its text
+        ("reopen_window: 168h    # wall-clock time\n", {"reopen_window": "168h"}),
+        ("a: b # c: d\n", {"a": "b"}),
+        ("a: b #\n", {"a": "b"}),
+        ("a: b#c\n", {"a": "b#c"}),
+        ("a: b# c\n", {"a": "b# c"}),
+        ("a: 'b # c'\n", {"a": "b # c"}),
+        ('a: "b # c" # d\n', {"a": "b # c"}),
+        ("a: 'b'  # c\n", {"a": "b"}),
+        ("a: [b, c]  # d\n", {"a": ["b", "c"]}),
+        ("a: {b: 'c'} # d\n", {"a": {"b": "c"}}),
+        ("hours:      # weekday -> ranges\n  mon: [09:00]\n", {"hours": {"mon": ["09:00"]}}),
+        ("targets:   # durations\n- 4h # four\n", {"targets": ["4h"]}),
+        ("a: # c\n# d\n  b: 1 # e\n", {"a": {"b": 1}}),
+        ("a:#c\n", None),
+        ("a: 'b'# c\n", None),
+        ("a: [b]# c\n", None),
+        ("a: b: # c\n", None),
+        ("a: # c\n  b\n", None),
+        ("a: b # c\n  d: e\n", None),
+        ("a: [b #c]\n", None),
+        ("a: {b: c #d}\n", None),
+        # a flow sequence of scalars as a value in a flow mapping
+        (
+            'desk:   {assignees: [bob, carol],    mention: "@acme/desk"}\n',
+            {"desk": {"assignees": ["bob", "carol"], "mention": "@acme/desk"}},
+        ),
+        (
+            "p:\n  - {priorities: [P1, P2], steps: [breach]}   # c\n",
+            {"p": [{"priorities": ["P1", "P2"], "steps": ["breach"]}]},
+        ),
+        (
+            "w:\n- {name: run, days: [25, 31], impact: high}\n",
+            {"w": [{"name": "run", "days": [25, 31], "impact": "high"}]},
+        ),
+        (
+            "a: {b: [1, 1.5, true, ~, 2026-01-02], c: []}\n",
+            {"a": {"b": [1, 1.5, True, None, date(2026, 1, 2)], "c": []}},
+        ),
+        ("a: {b: [ c ,d ] , e: [ ]}\n", {"a": {"b": ["c", "d"], "e": []}}),
+        ("a: {b: ['x, y', \"z]\", 'it''s', \"#\"]}\n", {"a": {"b": ["x, y", "z]", "it's", "#"]}}),
+        ("a: {b: [c:d, e  f]}\n", {"a": {"b": ["c:d", "e  f"]}}),
+        ("a: {b: [e :f]}\n", None),  # token by token, " :" is not read in a flow scalar
+        ("a: {b: [c], d: [e]}\n", {"a": {"b": ["c"], "d": ["e"]}}),
+        ("a: {b: [c], b: [d]}\n", None),
+        ("a: {b: c, b: [d]}\n", None),
+        ("a: {b: [c], b: d}\n", None),
+        ("a: {b: [c, [d]]}\n", None),
+        ("a: {b: [[c]]}\n", None),
+        ("a: {b: {c: d}}\n", None),
+        ("a: {b: [{c: d}]}\n", None),
+        ("a: {b: [c: d]}\n", None),
+        ("a: {b: [c:]}\n", None),
+        ("a: {b: [c,]}\n", None),
+        ("a: {b: [c,,d]}\n", None),
+        ("a: {b: [,c]}\n", None),
+        ("a: {b: [c],}\n", None),
+        ("a: {b: [c], d}\n", None),
+        ("a: {[b]: c}\n", None),
+        ("a: {b: [c]: d}\n", None),
+        ("a: {b: [c] d}\n", None),
+        ("a: {b: [c]'d'}\n", None),
+        ("a: {b: [c]\n", None),
+        ("a: {b: [c}]\n", None),
+        ("a: {b: [c,\n  d]}\n", None),
+        ("a: {b: [c#d]}\n", None),
+        ("a: {b: [-c]}\n", None),
+        ("a: {b: [c?]}\n", None),
+        ("a: {b: [&x c]}\n", None),
+        ("a: [b, [c]]\n", None),
+        ("a: [{b: [c]}]\n", None),
         # declined: each is read by the event reader instead
         ("a: 1", None),  # no final newline
         ("a: 1\r\n", None),
@@ -290,12 +402,16 @@ WORDS = [
     "yes", ".inf", ".nan", "-.inf", "a b", "a  b", "a:b", "a :b", "a#b", "http://x/y", "x?",
     "x]", "x,y", "it's", "Ünïcode", "a\xa0b", "a\\b", "x!", "a'b", 'a"b', "日本",
     "a [b] {c}", "x, y", "a: b", "a #b", "-x", "?x", "x#", "a&b*c!", "1:30", "a - b", "x:",
-    ":x",
+    ":x", "a # b", "x #", "@acme/desk", "09:00-17:30", "168h",
 ]  # fmt: skip
 ODD_WORDS = [
     "-5", "[x]", "'q'", '"q"', "@x", "%x", "`x", "&a",
     "*a", "!t x", "|", ">", "", " lead", "trail ", "#", "a\tb", "a\u2028b", "\ufeffa", "{",
-    "}", ", ", "- x", "---", "...", "a\rb", "\x85", "w" * 1030,
+    "}", ", ", "- x", "---", "...", "a\rb", "\x85", "w" * 1030, "# x", "[]", "[x]y",
+]  # fmt: skip
+POLICY_WORDS = [
+    "bob", "P1", "25", "breach", "'09:00-17:30'", '"13:00-18:00"', '"@acme/desk"',
+    "2026-12-24", "escalate_manager", "a b", "1.5", "true",
 ]  # fmt: skip
 NOISE = [*" :#-?,[]{}'\"|>&*!%@`\\\t\n~.0aé\xa0\r", "  ", "- ", ": ", " #", "\n  "]
 
@@ -314,21 +430,60 @@ def _scalar(rng: random.Random) -> str:
     return word
 
 
-def _flow(rng: random.Random) -> str:
+def _flow(rng: random.Random, mapping: float = 0.5, depth: int = 0) -> str:
+    """A one-line flow collection; ``depth`` bounds the near misses nested in it."""
     n = rng.randrange(4)
     sep = rng.choice([", ", ",", " , ", ",  "])
-    if rng.random() < 0.5:
+    deeper = depth < 2
+    if rng.random() >= mapping:
         items = [_scalar(rng) for _ in range(n)]
-        if rng.random() < 0.05:
-            items.append(_flow(rng))
+        if deeper and rng.random() < 0.05:
+            items.append(_flow(rng, depth=depth + 1))
         return "[" + sep.join(items) + "]"
-    pairs = [f"{_key(rng)}{rng.choice([': ', ': ', ':  ', ' : ', ':'])}{_scalar(rng)}"]
-    pairs += [f"{_key(rng)}: {_scalar(rng)}" for _ in range(n)]
-    return "{" + sep.join(pairs) + "}"
+    # distinct keys mostly, a duplicate now and then
+    keys = [_key(rng) if rng.random() < 0.1 else k for k in rng.sample(KEYS, n + 1)]
+    head = f"{keys[0]}{rng.choice([': ', ': ', ':  ', ' : ', ':'])}"
+    pairs = [head + _pair_value(rng, depth), *(f"{k}: {_pair_value(rng, depth)}" for k in keys[1:])]
+    if deeper and rng.random() < 0.02:  # a collection as a key
+        key = _inner(rng, depth + 1)
+        pairs.insert(rng.randrange(len(pairs) + 1), f"{key}: {_scalar(rng)}")
+    return "{" + sep.join(pairs) + rng.choice(["}", "}", " }"])
+
+
+def _pair_value(rng: random.Random, depth: int) -> str:
+    """A flow mapping's value: a scalar, a flow sequence of scalars, rarely a mapping."""
+    kind = rng.random()
+    if kind < 0.7 or depth >= 2:
+        return _scalar(rng)
+    if kind < 0.97:
+        return _inner(rng, depth + 1)
+    return _flow(rng, depth=depth + 1)
+
+
+def _inner(rng: random.Random, depth: int) -> str:
+    """A flow sequence of scalars in a flow mapping, or a near miss."""
+    # half of them of the words policy files use, so that many lines are accepted
+    words = [_scalar(rng) if rng.random() < 0.5 else rng.choice(POLICY_WORDS)]
+    items = [*words, *(_scalar(rng) for _ in range(rng.randrange(3)))]
+    rng.shuffle(items)
+    if rng.random() < 0.05:
+        items = []
+    odd = rng.random()
+    at = rng.randrange(len(items) + 1)
+    if odd < 0.03 and depth < 2:
+        items.insert(at, _flow(rng, depth=depth + 1))  # nested deeper
+    elif odd < 0.06:
+        items.insert(at, f"{_key(rng)}: {_scalar(rng)}")  # a single-pair mapping
+    elif odd < 0.09:
+        items.insert(at, rng.choice(["", " "]))  # an empty entry, a trailing comma
+    sep = rng.choice([", ", ",", " , ", ",   "])
+    return rng.choice(["[", "[", "[ "]) + sep.join(items) + rng.choice(["]", "]", " ]"])
 
 
 def _comment(rng: random.Random) -> str:
-    return rng.choice(["", "", "", "", "", "  # c", " #c", "   ", "#c"])
+    return rng.choice(
+        ["", "", "", "", "", "  # c", " #c", "   ", "#c", "    # c: d [e] {f}", " #", " # 'q"]
+    )
 
 
 def _literal(rng: random.Random, indent: int) -> list[str]:
@@ -412,7 +567,7 @@ def test_whatever_the_fast_path_reads_the_event_reader_reads_the_same(
 
 
 def _mutated(rng: random.Random) -> str:
-    text = rng.choice([INCIDENT, *_RECORDS])
+    text = rng.choice([INCIDENT, *_RECORDS, *_POLICIES])
     for _ in range(rng.randrange(1, 4)):
         at = rng.randrange(len(text) + 1)
         if rng.random() < 0.3:  # a line's indentation
@@ -424,6 +579,9 @@ def _mutated(rng: random.Random) -> str:
 
 
 _RECORDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "incidents").rglob("*.yaml"))]
+_POLICIES = [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("policies/*.yaml"))] + [
+    _front_matter(p.read_text(encoding="utf-8")) for p in sorted(ROOT.glob("kb/*.md"))
+]
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -432,8 +590,31 @@ def test_records_with_a_few_characters_changed(rng: random.Random) -> None:
     check(_mutated(rng))
 
 
+def _flow_lines(rng: random.Random) -> str:
+    """Flow mappings on their own lines as policy files write them: values or items."""
+    lines = [rng.choice(["teams:", "paging:  # c", "k:"])]
+    items = rng.random() < 0.5
+    for key in rng.sample(KEYS, rng.randrange(1, 4)):
+        flow = _flow(rng, mapping=0.85)
+        head = rng.choice(["- ", "-   "]) if items else f"{key}:" + " " * rng.randrange(1, 8)
+        lines.append("  " + head + flow + _comment(rng))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False))
+def test_flow_lines_read_as_the_event_reader_reads_them(rng: random.Random) -> None:
+    check(_flow_lines(rng))
+
+
 def test_generated_text_exercises_both_paths() -> None:
     # the property above is only as good as its inputs: many must be accepted
     rng = random.Random(12)
     read = sum(yamlsimple.load(_document(rng)) is not None for _ in range(2000))
     assert 300 < read < 1900, read
+    # and a flow sequence inside a flow mapping must be among what is accepted
+    inner = re.compile(r"\{[^}\n]*\[")
+    texts = [_flow_lines(rng) for _ in range(2000)]
+    read = sum(yamlsimple.load(text) is not None for text in texts)
+    nested = sum(bool(inner.search(text)) and yamlsimple.load(text) is not None for text in texts)
+    assert 200 < read < 1900 and nested > 60, (read, nested)

@@ -1,22 +1,27 @@
-"""The reader's fast path: the plain YAML that incident files are written in.
+"""The reader's fast path: the plain YAML that incident and policy files are written in.
 
-Incident files use a small part of YAML: block mappings whose keys
-are plain words, block sequences, plain and single-line quoted scalars, literal
-block scalars (``|``, ``|-``) and one-line flow collections of scalars. For text
+Incident files use a small part of YAML: block mappings whose keys are plain words,
+block sequences, plain and single-line quoted scalars, literal block scalars (``|``,
+``|-``), one-line flow collections of scalars and comments at the end of a line.
+Policy files add one construct: in a one-line flow mapping, a value may be a flow
+sequence of scalars (``{assignees: [bob, carol], mention: "@acme/desk"}``). For text
 made only of those, this module builds the same data as the event-stream reader
 (:mod:`incidentctl.store.yamlread`) in well under 60 % of its time, line by line,
 with the same scalar resolution; the lines that recur from record to record are
 looked up in a small memo of what they read to. Anything else, and anything that
 might be an error, is declined (``None`` comes back) and read by libyaml as before:
-the fast path never reports a problem and never has to decide a doubtful case. It declines, among
-others: tabs, carriage returns and every character Python does not call printable
-(which YAML does not print either, and more: no-break spaces too); anchors,
-aliases and tags; double-quoted scalars with escapes; quoted and multi-line
+the fast path never reports a problem and never has to decide a doubtful case. It
+declines, among others: tabs, carriage returns and every character Python does not
+call printable (which YAML does not print either, and more: no-break spaces too);
+anchors, aliases and tags; double-quoted scalars with escapes; quoted and multi-line
 scalars that span lines; folded and kept block scalars, indentation indicators,
-leading blank lines in a block scalar; nested flow collections; duplicate keys;
-document markers other than one leading ``---``; explicit keys; a value on the
-line after its key; a key or flow token that a YAML library might read otherwise
-(a ``?`` or ``#`` in a flow scalar, a flow scalar starting with ``-``).
+leading blank lines in a block scalar; every other nesting of flow collections (a
+collection in a flow sequence, a flow mapping in a flow mapping, a collection as a
+key); a comment or a line break inside a flow collection, an empty entry or a
+trailing comma; duplicate keys; document markers other than one leading ``---``;
+explicit keys; a value on the line after its key; a key or flow token that a YAML
+library might read otherwise (a ``?`` or ``#`` in a flow scalar, a flow scalar
+starting with ``-``, a single-pair mapping ``[a: b]`` in a flow sequence).
 
 ``tests/store/test_yamlsimple.py`` compares it with the event-stream reader on
 generated and on mutated text: whatever it accepts must read the same, with both of
@@ -275,7 +280,8 @@ def _is_item(content: str) -> bool:
 
 
 def _flow(text: str) -> Any:
-    """A one-line flow sequence or mapping of scalars; the rest of the line a comment."""
+    """A one-line flow sequence or mapping of scalars (a mapping's value may also be a
+    flow sequence of scalars); the rest of the line a comment."""
     closing = "]" if text[0] == "[" else "}"
     end = text.find(closing)
     if end < 0:
@@ -340,7 +346,7 @@ def _remember(memo: dict[str, Any], text: str, result: Any) -> None:
 
 
 def _flow_tokens(text: str, closing: str) -> Any:
-    """``_flow`` for a line with quoted scalars: token by token."""
+    """``_flow`` for a line with quoted scalars or an inner sequence: token by token."""
     mapping = closing == "}"
     out: Any = {} if mapping else []
     pos = 1
@@ -349,31 +355,41 @@ def _flow_tokens(text: str, closing: str) -> Any:
     while True:
         m = token.match(text, pos)
         if m is None:
-            raise _Declined
-        single, double, bare, separator = m.groups()
-        if bare is not None:
-            value: Any = plain(bare)
-        elif single is not None:
-            value = single.replace("''", "'")
-        else:
-            value = double
-        pos = m.end()
-        if mapping:
             if key is _NOKEY:
-                if separator[0] != ":" or bare is None or len(bare) > 1000 or value in out:
-                    raise _Declined
-                if separator == ":":
-                    raise _Declined  # a key without a value
-                key = value
-                continue
-            if separator[0] == ":":
                 raise _Declined
-            out[key] = value
+            # a pair's value that is a flow sequence of scalars (a team's assignees)
+            out[key], pos = _inner_sequence(text, pos)
             key = _NOKEY
-        elif separator[0] == ":":
-            raise _Declined  # a single-pair mapping inside a sequence
+            m = _AFTER_INNER.match(text, pos)
+            if m is None:
+                raise _Declined  # a key, a scalar or a second collection after it
+            separator = m.group(1)
+            pos = m.end()
         else:
-            out.append(value)
+            single, double, bare, separator = m.groups()
+            if bare is not None:
+                value: Any = plain(bare)
+            elif single is not None:
+                value = single.replace("''", "'")
+            else:
+                value = double
+            pos = m.end()
+            if mapping:
+                if key is _NOKEY:
+                    if separator[0] != ":" or bare is None or len(bare) > 1000 or value in out:
+                        raise _Declined
+                    if separator == ":":
+                        raise _Declined  # a key without a value
+                    key = value
+                    continue
+                if separator[0] == ":":
+                    raise _Declined
+                out[key] = value
+                key = _NOKEY
+            elif separator[0] == ":":
+                raise _Declined  # a single-pair mapping inside a sequence
+            else:
+                out.append(value)
         if separator == closing:
             break
         if separator != "," or text[pos:].lstrip(" ")[:1] in ("]", "}", ","):
@@ -383,4 +399,43 @@ def _flow_tokens(text: str, closing: str) -> Any:
     return out
 
 
+def _inner_sequence(text: str, pos: int) -> tuple[list[Any], int]:
+    """The flow sequence of scalars that starts at ``pos`` (after spaces) as a value in
+    a flow mapping, and the position after its ``]``.
+
+    Its items are the tokens of ``_FLOW_TOKEN``, so a scalar reads as it does in the
+    outer collection (the flow context is the same at every flow level); a
+    collection in it, a single-pair mapping (``[a: b]``) and a trailing or doubled
+    comma are declined.
+    """
+    m = _OPEN_INNER.match(text, pos)
+    if m is None:
+        raise _Declined
+    pos = m.end()
+    items: list[Any] = []
+    if text.startswith("]", pos):
+        return items, pos + 1
+    token = _FLOW_TOKEN
+    while True:
+        m = token.match(text, pos)
+        if m is None:
+            raise _Declined
+        single, double, bare, separator = m.groups()
+        if separator != "," and separator != "]":
+            raise _Declined  # a single-pair mapping, or the mapping's "}"
+        if bare is not None:
+            items.append(plain(bare))
+        elif single is not None:
+            items.append(single.replace("''", "'"))
+        else:
+            items.append(double)
+        pos = m.end()
+        if separator == "]":
+            return items, pos
+        if text[pos:].lstrip(" ")[:1] in ("]", "}", ","):
+            raise _Declined  # a trailing or doubled comma
+
+
+_OPEN_INNER = re.compile(r" *\[ *")
+_AFTER_INNER = re.compile(r" *([,}])")
 _NOKEY = object()  # a flow mapping's key not read yet
