@@ -363,33 +363,36 @@ def _flow_tokens(text: str, closing: str) -> Any:
             m = _AFTER_INNER.match(text, pos)
             if m is None:
                 raise _Declined  # a key, a scalar or a second collection after it
-            separator = m.group(1)
             pos = m.end()
+            if m.group(1) == closing:
+                break
+            if text[pos:].lstrip(" ")[:1] in ("]", "}", ","):
+                raise _Declined  # a trailing or doubled comma
+            continue
+        single, double, bare, separator = m.groups()
+        if bare is not None:
+            value: Any = plain(bare)
+        elif single is not None:
+            value = single.replace("''", "'")
         else:
-            single, double, bare, separator = m.groups()
-            if bare is not None:
-                value: Any = plain(bare)
-            elif single is not None:
-                value = single.replace("''", "'")
-            else:
-                value = double
-            pos = m.end()
-            if mapping:
-                if key is _NOKEY:
-                    if separator[0] != ":" or bare is None or len(bare) > 1000 or value in out:
-                        raise _Declined
-                    if separator == ":":
-                        raise _Declined  # a key without a value
-                    key = value
-                    continue
-                if separator[0] == ":":
+            value = double
+        pos = m.end()
+        if mapping:
+            if key is _NOKEY:
+                if separator[0] != ":" or bare is None or len(bare) > 1000 or value in out:
                     raise _Declined
-                out[key] = value
-                key = _NOKEY
-            elif separator[0] == ":":
-                raise _Declined  # a single-pair mapping inside a sequence
-            else:
-                out.append(value)
+                if separator == ":":
+                    raise _Declined  # a key without a value
+                key = value
+                continue
+            if separator[0] == ":":
+                raise _Declined
+            out[key] = value
+            key = _NOKEY
+        elif separator[0] == ":":
+            raise _Declined  # a single-pair mapping inside a sequence
+        else:
+            out.append(value)
         if separator == closing:
             break
         if separator != "," or text[pos:].lstrip(" ")[:1] in ("]", "}", ","):
