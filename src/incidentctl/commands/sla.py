@@ -77,7 +77,7 @@ def collect(
     """
     results: list[ClockResult] = []
     at = to_seconds(now)
-    guessed: dict[str, list[ClockResult]] = {}
+    guessed: dict[str, list[ClockResult]] | None = None
     key = None
     if statuses is None:
         repo.cache.open()  # before the walk (see Repository.save_whole)
@@ -90,7 +90,7 @@ def collect(
     paths = repo.incident_paths() if statuses is None else repo.incident_paths_with(statuses)
     if key is None and repo.cache.is_open:
         key = plan_key(policies)
-    if guessed and repo.cache.compared:  # the guess holds for the files found unchanged
+    if guessed is not None and repo.cache.compared:  # it holds for the files found unchanged
         todo = _from_guess(repo, paths, guessed, results)
     elif key is not None:
         todo = _from_plans(repo, policies, paths, at, key, results)
