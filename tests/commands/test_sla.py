@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from textwrap import dedent
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
+from incidentctl import halves
 from incidentctl.cli import main
+from incidentctl.model.incident import Status
+from incidentctl.sla.clock import ClockKind, ClockResult, ClockState
+from incidentctl.sla.report import relative, span
 
 NOW = "2026-11-24T12:00:00+00:00"  # a Tuesday
 CONTRACT = [
@@ -312,3 +317,66 @@ def test_bad_now_is_exit_2(repo: Path) -> None:
     result = CliRunner().invoke(main, ["--repo", str(repo), "sla", "status", "--now", "noon"])
     assert result.exit_code == 2
     assert "not an ISO 8601 timestamp" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_a_report_rendered_on_two_cores_is_the_same(
+    repo: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    start = halves._Child.start
+
+    def spy(work: object, items: object) -> object:
+        child = start(work, items)  # type: ignore[arg-type]
+        started.append(child)
+        return child
+
+    monkeypatch.setattr(halves._Child, "start", spy)
+    one_core = run(repo, "--format", fmt, "--all")
+    assert not started
+    monkeypatch.setattr(halves, "HALVES_AFTER", 2)
+    two_cores = run(repo, "--format", fmt, "--all")
+    if halves.may_fork():
+        assert started and all(child is not None for child in started)
+    assert two_cores == one_core
+    assert one_core[1].count("INC-2026-") >= 8
+
+
+def test_where_a_deadline_stands_is_exact_at_any_instant() -> None:
+    zone = ZoneInfo("Europe/London")
+    deadline = datetime(2026, 11, 24, 14, 10, tzinfo=zone)
+    for now in (
+        datetime(2026, 11, 24, 14, 9, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 11, 24, 14, 10, 0, 1, tzinfo=UTC),
+        datetime(2026, 11, 24, 12, 0, 0, 654_321, tzinfo=UTC),
+        datetime(2026, 11, 24, 16, 0, 0, 500_000, tzinfo=UTC),
+    ):
+        for state in (ClockState.OK, ClockState.BREACHED):
+            result = _clock(deadline, state)
+            wall = int((deadline - now).total_seconds())
+            expected = (
+                f"breached {span(-wall)} ago"
+                if state is ClockState.BREACHED
+                else (f"in {span(wall)}" if wall > 0 else "due now")
+            )
+            assert relative(result, now) == expected
+
+
+def _clock(deadline: datetime, state: ClockState) -> ClockResult:
+    return ClockResult(
+        incident_id="INC-2026-0001",
+        clock=ClockKind.RESOLVE,
+        state=state,
+        deadline=deadline,
+        elapsed_seconds=0,
+        target_seconds=3600,
+        percent=0.0,
+        paused=False,
+        priority="P2",
+        service="email",
+        calendar="london-office",
+        status=Status.IN_PROGRESS,
+        threshold=None,
+        stopped_at=None,
+        deadline_at=int(deadline.timestamp()),
+    )

@@ -56,10 +56,10 @@ def policies_of(repo: Repository) -> SlaPolicies:
     return SlaPolicies.build(pol.sla, pol.services)
 
 
-def urgency(result: ClockResult) -> tuple[int, datetime, str, str]:
+def urgency(result: ClockResult) -> tuple[int, int, str, str]:
     """Sort key: breached first, then running clocks by deadline, then stopped ones."""
     rank = _RANK.get(result.state, 2)
-    return (rank, result.deadline, result.incident_id, result.clock.value)
+    return (rank, result.deadline_at, result.incident_id, result.clock.value)
 
 
 def collect(

@@ -89,6 +89,7 @@ class ClockResult(NamedTuple):
     status: Status  # the incident's status at now
     threshold: Threshold | None  # the highest passed, for running clocks
     stopped_at: datetime | None  # acknowledgement / last resolution, for stopped clocks
+    deadline_at: int  # ``deadline`` in POSIX seconds: sorting and arithmetic without zones
 
     @property
     def running(self) -> bool:
@@ -320,6 +321,7 @@ def _result(
         status=found.status,
         threshold=threshold,
         stopped_at=None if k.stopped is None else datetime.fromtimestamp(k.stopped, cal.zone),
+        deadline_at=deadline,
     )
 
 

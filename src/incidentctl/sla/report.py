@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from incidentctl.report.json_format import array
+from incidentctl.halves import in_halves
+from incidentctl.report.json_format import array_of_lines, lines
 from incidentctl.sla.clock import ClockResult, ClockState
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 Renderer = Callable[[Sequence[ClockResult], datetime], str]
 COLUMNS = (
     "ID",
@@ -55,12 +58,17 @@ def _target_span(seconds: int) -> str:
 
 def relative(result: ClockResult, now: datetime) -> str:
     """Where the deadline stands: ``in 2 h 10 m``, ``breached 35 m ago``, ``met, 20 m to spare``."""
-    wall = int((result.deadline - now).total_seconds())
+    return _relative(result, (now - _EPOCH) // _MICROSECOND)
+
+
+def _relative(result: ClockResult, now_us: int) -> str:
+    """``relative`` with ``now`` in POSIX microseconds (a report's rows share it)."""
     if result.state is ClockState.MET:
         return f"met, {span(result.remaining_seconds, days=False)} to spare"
     if result.state is ClockState.MISSED:
         assert result.stopped_at is not None
         return f"missed by {span(int((result.stopped_at - result.deadline).total_seconds()))}"
+    wall = int((result.deadline_at * 1_000_000 - now_us) / 1_000_000)  # as total_seconds()
     if result.state is ClockState.BREACHED:
         return f"breached {span(-wall)} ago"
     if result.paused:
@@ -105,8 +113,12 @@ def as_json(result: ClockResult) -> dict[str, Any]:
 
 
 def render_json(results: Sequence[ClockResult], now: datetime) -> str:
-    """A JSON array, one object per incident and clock."""
-    return array([as_json(r) for r in results])
+    """A JSON array, one object per incident and clock (as ``array`` writes it)."""
+    return array_of_lines(in_halves(_json_lines, results))
+
+
+def _json_lines(results: Sequence[ClockResult]) -> list[str]:
+    return lines([as_json(r) for r in results])
 
 
 def _state(result: ClockResult) -> str:
@@ -117,13 +129,19 @@ def _state(result: ClockResult) -> str:
 
 
 def _rows(results: Sequence[ClockResult], now: datetime) -> list[tuple[str, ...]]:
+    """The cells of each row; a long report's on two cores."""
+    return in_halves(functools.partial(_rows_here, now=now), results)
+
+
+def _rows_here(results: Sequence[ClockResult], now: datetime) -> list[tuple[str, ...]]:
+    now_us = (now - _EPOCH) // _MICROSECOND
     return [
         (
             r.incident_id,
             str(r.clock),
             _state(r),
             local_deadline(r),
-            relative(r, now),
+            _relative(r, now_us),
             span(r.elapsed_seconds, days=False),
             _target_span(r.target_seconds),
             f"{r.percent:.1f} %",
@@ -138,10 +156,16 @@ def render_text(results: Sequence[ClockResult], now: datetime) -> str:
     """An aligned table, most urgent first (the order given)."""
     if not results:
         return "No SLA clocks to show.\n"
-    rows = [COLUMNS, *_rows(results, now)]
-    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
-    line = "  ".join(f"{{:<{w}}}" for w in widths)  # one format per row: 20,000 rows
-    return "\n".join(line.format(*row).rstrip() for row in rows) + "\n"
+    columns = list(zip(COLUMNS, *_rows(results, now), strict=True))
+    # each column padded at once, then each row joined: 20,000 rows
+    padded = [_padded(cells) for cells in columns[:-1]]
+    lines = map("  ".join, zip(*padded, columns[-1], strict=True))
+    return "\n".join([line.rstrip() for line in lines]) + "\n"
+
+
+def _padded(cells: Sequence[str]) -> list[str]:
+    width = max(map(len, cells))
+    return [cell.ljust(width) for cell in cells]
 
 
 def render_markdown(results: Sequence[ClockResult], now: datetime) -> str:

@@ -35,8 +35,6 @@ import os
 import signal
 import sqlite3
 import struct
-import sys
-import threading
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -48,6 +46,7 @@ import pydantic
 from pydantic import ValidationError
 
 from incidentctl import __version__
+from incidentctl.halves import may_fork
 from incidentctl.model.incident import Incident
 from incidentctl.store.atomic import write_atomic
 
@@ -139,7 +138,7 @@ class StatRun:
         self._notes = -1  # the pipe's end this process reads the child's messages from
         self._shared: mmap.mmap | None = None
         self._heard_bytes = b""  # a message read in part (a pipe may split what was written)
-        if len(rels) >= SPLIT_AFTER and _may_fork():
+        if len(rels) >= SPLIT_AFTER and may_fork():
             self._fork()
 
     def _fork(self) -> None:
@@ -251,12 +250,6 @@ def _stat_backwards(root: str, rels: Sequence[str], shared: mmap.mmap, notes: in
 SPLIT_AFTER = 20_000  # paths; below, forking costs more than the child's stats save
 _CHILD_BLOCK = 1024  # files the child stats between two messages
 _OWN_BLOCK = 256  # files this process stats between two looks at the messages
-
-
-def _may_fork() -> bool:
-    # fork copies only the calling thread: with others running, a lock one of them
-    # holds would stay taken in the child
-    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
 def pack_stats(stats: Sequence[FileStat | None]) -> bytes:
