@@ -15,6 +15,7 @@ from incidentctl.lifecycle import facts, status_steps
 from incidentctl.model.common import format_duration
 from incidentctl.model.incident import OPEN_STATES, Incident, Status
 from incidentctl.report.json_format import array
+from incidentctl.report.table import aligned
 from incidentctl.store.repo import Repository
 
 COLUMNS = ("id", "priority", "status", "service", "assignment_group", "assignee", "age", "title")
@@ -144,15 +145,14 @@ def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
     if request.format == "json":
         out.write(array(rows))
         return EXIT_CLEAN
-    table = [HEADERS] + [
-        tuple("" if row[c] is None else str(row[c])[:60] for c in COLUMNS) for row in rows
-    ]
-    widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
-    for line in table:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
-        out.write("\n")
+    columns = [[_cell(row[c]) for row in rows] for c in COLUMNS]  # a column at a time
+    out.write("\n".join(aligned([HEADERS, *zip(*columns, strict=True)])) + "\n")
     out.write(f"{len(rows)} incident{'s' * (len(rows) != 1)}\n")
     return EXIT_CLEAN
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)[:60]
 
 
 def _after(start: datetime, end: datetime | None) -> str | None:

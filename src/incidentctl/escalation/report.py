@@ -10,6 +10,7 @@ from typing import Any
 
 from incidentctl.escalation.apply import Action
 from incidentctl.escalation.plan import Target
+from incidentctl.report.table import aligned
 from incidentctl.sla.clock import ClockState
 
 COLUMNS = ("ID", "CLOCK", "STATE", "ACTION", "DETAIL", "ISSUE", "RESULT")
@@ -85,11 +86,7 @@ def render_text(report: CheckReport) -> str:
     lines = [report.headline()]
     rows = _rows(report)
     if rows:
-        table = [COLUMNS, *rows]
-        widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS) - 1)]
-        for row in table:
-            cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
-            lines.append("  ".join([*cells, row[-1]]).rstrip())
+        lines += aligned([COLUMNS, *rows])
     lines.append(report.footer())
     lines += [f"error: {e}" for e in report.errors]
     return "\n".join(lines) + "\n"

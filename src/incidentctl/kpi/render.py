@@ -10,6 +10,7 @@ from typing import Any
 
 from incidentctl.kpi.compute import Figures, Group, KpiReport
 from incidentctl.kpi.stats import Stats
+from incidentctl.report.table import aligned
 from incidentctl.sla.report import span
 
 Renderer = Callable[[KpiReport], str]
@@ -196,9 +197,7 @@ def _summary_lines(report: KpiReport) -> list[str]:
 
 def render_text(report: KpiReport) -> str:
     """An aligned table, then the working-time, backlog, CSAT and KB figures."""
-    rows = table_rows(report)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines = aligned(table_rows(report))
     lines += ["", *_summary_lines(report)]
     if report.kb_usage:
         lines += ["", "KB articles by incidents resolved:"]

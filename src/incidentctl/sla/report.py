@@ -9,6 +9,7 @@ from typing import Any
 
 from incidentctl.halves import in_halves
 from incidentctl.report.json_format import array_of_lines, lines
+from incidentctl.report.table import aligned
 from incidentctl.sla.clock import ClockResult, ClockState
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -156,16 +157,7 @@ def render_text(results: Sequence[ClockResult], now: datetime) -> str:
     """An aligned table, most urgent first (the order given)."""
     if not results:
         return "No SLA clocks to show.\n"
-    columns = list(zip(COLUMNS, *_rows(results, now), strict=True))
-    # each column padded at once, then each row joined: 20,000 rows
-    padded = [_padded(cells) for cells in columns[:-1]]
-    lines = map("  ".join, zip(*padded, columns[-1], strict=True))
-    return "\n".join([line.rstrip() for line in lines]) + "\n"
-
-
-def _padded(cells: Sequence[str]) -> list[str]:
-    width = max(map(len, cells))
-    return [cell.ljust(width) for cell in cells]
+    return "\n".join(aligned([COLUMNS, *_rows(results, now)])) + "\n"
 
 
 def render_markdown(results: Sequence[ClockResult], now: datetime) -> str:
