@@ -104,6 +104,8 @@ def collect(
             )
             _warn(err, f"skipped {rel}: not a valid incident record{detail}")
             continue
+        if statuses is not None and record.model.status.value not in statuses:
+            continue  # read because the index could not tell its status (a cold run)
         try:
             found = plan(record.model, policies, at)
         except NoTarget as exc:
