@@ -57,7 +57,25 @@ def test_diff_names_committed_uncommitted_and_untracked(repo: GitRepo) -> None:
     repo.write("incidents/2026/INC-2026-0044.yaml", "id: y\n")
     working = git.diff_names(repo.root, "HEAD", None, ("policies",))
     assert working == [git.Change("M", "policies/priority.yaml")]
+    # both sides' blob IDs, where git has them (a working-tree file is not hashed)
+    ids = {c.path: (c.old, c.new) for c in committed}
+    assert ids[INC] == (
+        repo.git("rev-parse", f"{base}:{INC}"),
+        repo.git("rev-parse", f"HEAD:{INC}"),
+    )
+    assert ids["incidents/2026/INC-2026-0043.yaml"][0] == ""
+    assert ids["kb/KB-0007-payroll-export-times-out.md"][1] == ""
+    assert working[0].old == repo.git("rev-parse", "HEAD:policies/priority.yaml")
+    assert working[0].new == ""
     assert git.untracked(repo.root, ("incidents",)) == ["incidents/2026/INC-2026-0044.yaml"]
+
+
+def test_read_blobs_by_id_where_given(repo: GitRepo) -> None:
+    oid = repo.git("rev-parse", f"HEAD:{INC}")
+    found = git.read_blobs(
+        repo.root, [("no-such-rev", INC), ("HEAD", INC)], {("no-such-rev", INC): oid}
+    )
+    assert found[("no-such-rev", INC)] == found[("HEAD", INC)] == (repo.root / INC).read_bytes()
 
 
 def test_renames_are_a_deletion_and_an_addition(repo: GitRepo) -> None:

@@ -112,6 +112,10 @@ def load_changes(root: Path, ref: str, *, include_uncommitted: bool, max_bytes: 
     incidents = [IncidentChange(c.status, c.path) for c in changes if INCIDENT_PATH.match(c.path)]
     ref_ids = _ref_ids(root, ref, [c.rel for c in incidents if c.status == "A"])
     wanted: list[tuple[str, str]] = []
+    ids: dict[tuple[str, str], str] = {}  # both sides by blob ID, where the diff gave one
+    for diffed in changes:
+        ids[(base, diffed.path)] = diffed.old
+        ids[(HEAD, diffed.path)] = diffed.new
     for change in incidents:
         if change.status != "A":
             wanted.append((base, change.rel))
@@ -120,7 +124,7 @@ def load_changes(root: Path, ref: str, *, include_uncommitted: bool, max_bytes: 
         incident_id = id_from_path(change.rel)
         if change.status == "A" and incident_id in ref_ids:
             wanted.append((ref, ref_ids[incident_id]))
-    blobs = git.read_blobs(root, wanted)
+    blobs = git.read_blobs(root, wanted, ids)
     result = ChangeSet(ref, base, paths, incidents, ref_ids)
     for change in incidents:
         if change.status != "A":
