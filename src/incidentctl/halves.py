@@ -113,11 +113,16 @@ class _Child(Generic[R]):
             os.close(self.reader)
             self.reader = -1
         if self.pid:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+            end_child(self.pid)
             self.pid = 0
+
+
+def end_child(pid: int) -> None:
+    """Kill a forked child and reap it (it may have ended already)."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def _write_all(fd: int, data: bytes) -> None:

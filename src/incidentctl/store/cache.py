@@ -32,7 +32,6 @@ import itertools
 import json
 import mmap
 import os
-import signal
 import sqlite3
 import struct
 import time
@@ -46,7 +45,7 @@ import pydantic
 from pydantic import ValidationError
 
 from incidentctl import __version__
-from incidentctl.halves import may_fork
+from incidentctl.halves import end_child, may_fork
 from incidentctl.model.incident import Incident
 from incidentctl.store.atomic import write_atomic
 
@@ -221,10 +220,7 @@ class StatRun:
     def close(self) -> None:
         """End the child (it may still be statting files this process has done)."""
         if self._pid:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._pid, 0)
+            end_child(self._pid)
             self._pid = 0
         if self._notes >= 0:
             os.close(self._notes)
