@@ -15,7 +15,7 @@ from incidentctl.lifecycle import facts, status_steps
 from incidentctl.model.common import format_duration
 from incidentctl.model.incident import OPEN_STATES, Incident, Status
 from incidentctl.report.json_format import array
-from incidentctl.report.table import aligned
+from incidentctl.report.table import aligned_columns
 from incidentctl.store.repo import Repository
 
 COLUMNS = ("id", "priority", "status", "service", "assignment_group", "assignee", "age", "title")
@@ -145,8 +145,11 @@ def execute_list(request: ListRequest, out: TextIO | None = None) -> int:
     if request.format == "json":
         out.write(array(rows))
         return EXIT_CLEAN
-    columns = [[_cell(row[c]) for row in rows] for c in COLUMNS]  # a column at a time
-    out.write("\n".join(aligned([HEADERS, *zip(*columns, strict=True)])) + "\n")
+    columns = [  # a column at a time, each with its header
+        [header] + [_cell(row[c]) for row in rows]
+        for header, c in zip(HEADERS, COLUMNS, strict=True)
+    ]
+    out.write("\n".join(aligned_columns(columns)) + "\n")
     out.write(f"{len(rows)} incident{'s' * (len(rows) != 1)}\n")
     return EXIT_CLEAN
 

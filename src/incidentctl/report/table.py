@@ -12,9 +12,13 @@ def aligned(rows: Sequence[Sequence[str]]) -> list[str]:
     Column by column, not row by row: a column is padded by one comprehension and a
     line joined by one call, which takes 100,000 rows in a fraction of the time.
     """
-    columns = list(zip(*rows, strict=True))
-    if not columns:
+    if not rows or not rows[0]:
         return ["" for _ in rows]
+    return aligned_columns(list(zip(*rows, strict=True)))
+
+
+def aligned_columns(columns: Sequence[Sequence[str]]) -> list[str]:
+    """``aligned`` of a table given column by column (each with its header first)."""
     padded = [_padded(cells) for cells in columns[:-1]]
     return [line.rstrip() for line in map("  ".join, zip(*padded, columns[-1], strict=True))]
 
