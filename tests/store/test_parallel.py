@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from incidentctl.model.incident import Incident
 from incidentctl.store import parallel
 from incidentctl.store.repo import load_repository
 
@@ -68,3 +70,47 @@ def test_without_worker_processes_the_parent_parses(
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", refuse)
     assert _outcome(base_repo) == sequential
+
+
+def test_a_cold_run_for_other_statuses_notes_the_rest_without_rebuilding_it(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (base_repo / INC).read_text()  # a resolved record
+    for n in range(43, 49):
+        other = f"INC-2026-00{n}"
+        (base_repo / f"incidents/2026/{other}.yaml").write_text(
+            text.replace("INC-2026-0042", other)
+        )
+    broken = base_repo / "incidents/2026/INC-2026-0047.yaml"
+    broken.write_text(broken.read_text().replace("channel: portal", "chanel: portal"))
+    broken_rel = broken.relative_to(base_repo).as_posix()
+    sequential = _outcome(base_repo, use_cache=False)
+    monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    rebuilt: list[str] = []
+    real = Incident.model_validate_json
+
+    def spy(data: str, **kwargs: object) -> Incident:
+        rebuilt.append(data)
+        return real(data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Incident, "model_validate_json", spy)
+    repo = load_repository(base_repo, use_cache=True)
+    found = list(repo.iter_incidents(repo.incident_paths(), {"new", "in_progress"}))
+    # the clean resolved records were noted, not yielded; the broken one is yielded
+    assert [(rel, record) for rel, record, _ in found] == [
+        (broken.relative_to(base_repo).as_posix(), None)
+    ]
+    assert rebuilt == []
+    repo.save_seen()
+    # the index knows their status: a later run for open records reads only the broken one
+    assert load_repository(base_repo, use_cache=True).incident_paths_with({"new"}) == [broken_rel]
+    monkeypatch.undo()
+    assert _outcome(base_repo) == sequential  # the index and the cached records are right
+    # asked for their status, the same files are all yielded
+    monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    shutil.rmtree(base_repo / ".incidentctl-cache")
+    repo = load_repository(base_repo, use_cache=True)
+    assert len(list(repo.iter_incidents(repo.incident_paths(), {"resolved"}))) == 7

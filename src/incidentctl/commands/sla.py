@@ -96,7 +96,7 @@ def collect(
         todo = _from_plans(repo, policies, paths, at, key, results)
     else:
         todo = paths
-    for rel, record, problems in repo.iter_incidents(todo):  # one record at a time
+    for rel, record, problems in repo.iter_incidents(todo, statuses):  # one at a time
         if record is None:
             problem = next((d for d in problems if d.severity is Severity.ERROR), None)
             detail = (

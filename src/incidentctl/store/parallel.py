@@ -35,13 +35,13 @@ def workers() -> int:
 
 
 R = TypeVar("R")
-Parsed = tuple[str, str] | None  # (digest of the text parsed, the record's JSON)
+Parsed = tuple[str, str, str] | None  # (digest of the text parsed, the record's JSON, status)
 
 
 def _parse_chunk(root: str, max_bytes: int, rels: Sequence[str]) -> list[Parsed]:
-    """Each clean record's digest and JSON, or None for a file with any finding."""
+    """Each clean record's digest, JSON and status, or None for a file with any finding."""
     return [
-        None if clean is None else (digest(clean[0]), _json(clean[1]))
+        None if clean is None else (digest(clean[0]), _json(clean[1]), clean[1].status.value)
         for clean in read_clean_incidents(root, rels, max_bytes)
     ]
 

@@ -163,6 +163,22 @@ class Repository:
         self.cache.note(rel, stat, key, model.status.value if valid and model else None)
         return (IncidentRecord(source, model) if model is not None else None), problems
 
+    def _note_parsed(self, rel: str, parsed: tuple[str, str, str]) -> bool:
+        """Note in the index a file a worker found clean, without rebuilding its record;
+        False (nothing noted) unless the text read here is the one the worker parsed."""
+        if rel in self._incidents:
+            return False
+        stat = file_stat(f"{self.root}/{rel}") if self.cache.is_open else None  # before reading
+        text = self._read_text(rel)[0]
+        if text is None:
+            return False
+        key = digest(text)
+        if key != parsed[0]:  # changed since: read_incident reads it again
+            return False
+        self.cache.put_json(key, parsed[1])
+        self.cache.note(rel, stat, key, parsed[2])
+        return True
+
     def _unchanged(self, rel: str, stat: FileStat | None) -> IncidentRecord | None:
         """The record of a file the index knows, unchanged, to be clean, rebuilt from the
         cache without reading the file (its text is read if a message needs it)."""
@@ -425,11 +441,17 @@ class Repository:
         return records
 
     def iter_incidents(
-        self, rels: list[str]
+        self, rels: list[str], statuses: Collection[str] | None = None
     ) -> Iterator[tuple[str, IncidentRecord | None, list[Diagnostic]]]:
         """Each file of ``rels`` in turn: its record (None if invalid) and loading
         findings (which also join ``diagnostics``). Records are not kept, so memory
-        stays flat; the caller saves the index."""
+        stays flat; the caller saves the index.
+
+        With ``statuses``, a file that a worker process found clean and of another
+        status is noted in the index (its record cached) and not yielded: a cold run
+        that wants the open incidents rebuilds no other record. Any other file is
+        yielded whatever its status.
+        """
         many = len(rels) > CACHE_AFTER
         if many:
             self.cache.open()
@@ -439,6 +461,9 @@ class Repository:
             if many:  # the cached records of a batch at once; never all of them
                 self.cache.prefetch_for(chunk)
             for rel, parsed in zip(chunk, results, strict=False):
+                other = statuses is not None and parsed is not None and parsed[2] not in statuses
+                if other and parsed is not None and self._note_parsed(rel, parsed):
+                    continue  # clean, of another status: noted, not rebuilt
                 record, problems = self.read_incident(rel, parsed)
                 self.diagnostics.extend(problems)
                 yield rel, record, problems
