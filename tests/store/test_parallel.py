@@ -21,17 +21,21 @@ def _outcome(root: Path, use_cache: bool = True) -> tuple[list[str], list[str]]:
     return dumped, sorted(f"{d.code}@{d.path}:{d.line}" for d in repo.diagnostics)
 
 
+def _copies(root: Path, end: int) -> str:
+    """Copies of INC-2026-0042 numbered 43 up to ``end``, 47 broken; its path."""
+    text = (root / INC).read_text()
+    for n in range(43, end):
+        other = f"INC-2026-00{n}"
+        (root / f"incidents/2026/{other}.yaml").write_text(text.replace("INC-2026-0042", other))
+    broken = root / "incidents/2026/INC-2026-0047.yaml"
+    broken.write_text(broken.read_text().replace("channel: portal", "chanel: portal"))
+    return broken.relative_to(root).as_posix()
+
+
 def test_workers_agree_with_the_sequential_parse(
     base_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = (base_repo / INC).read_text()
-    for n in range(43, 50):
-        other = f"INC-2026-00{n}"
-        (base_repo / f"incidents/2026/{other}.yaml").write_text(
-            text.replace("INC-2026-0042", other)
-        )
-    broken = base_repo / "incidents/2026/INC-2026-0047.yaml"
-    broken.write_text(broken.read_text().replace("channel: portal", "chanel: portal"))
+    _copies(base_repo, 50)
     sequential = _outcome(base_repo, use_cache=False)
     used: list[int] = []
     original = parallel._stream
@@ -75,15 +79,7 @@ def test_without_worker_processes_the_parent_parses(
 def test_a_cold_run_for_other_statuses_notes_the_rest_without_rebuilding_it(
     base_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = (base_repo / INC).read_text()  # a resolved record
-    for n in range(43, 49):
-        other = f"INC-2026-00{n}"
-        (base_repo / f"incidents/2026/{other}.yaml").write_text(
-            text.replace("INC-2026-0042", other)
-        )
-    broken = base_repo / "incidents/2026/INC-2026-0047.yaml"
-    broken.write_text(broken.read_text().replace("channel: portal", "chanel: portal"))
-    broken_rel = broken.relative_to(base_repo).as_posix()
+    broken_rel = _copies(base_repo, 49)  # of a resolved record
     sequential = _outcome(base_repo, use_cache=False)
     monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
@@ -99,9 +95,7 @@ def test_a_cold_run_for_other_statuses_notes_the_rest_without_rebuilding_it(
     repo = load_repository(base_repo, use_cache=True)
     found = list(repo.iter_incidents(repo.incident_paths(), {"new", "in_progress"}))
     # the clean resolved records were noted, not yielded; the broken one is yielded
-    assert [(rel, record) for rel, record, _ in found] == [
-        (broken.relative_to(base_repo).as_posix(), None)
-    ]
+    assert [(rel, record) for rel, record, _ in found] == [(broken_rel, None)]
     assert rebuilt == []
     repo.save_seen()
     # the index knows their status: a later run for open records reads only the broken one
