@@ -107,13 +107,22 @@ class Document:
         if text and not text.endswith("\n"):
             text += self.newline
         self.lines = text.splitlines(keepends=True)
-        self._parse()
+        self._data: CommentedMap | None = self._parse()  # a text it cannot edit: refused now
 
     @property
     def text(self) -> str:
         return "".join(self.lines)
 
-    def _parse(self) -> None:
+    @property
+    def data(self) -> CommentedMap:
+        """The document as read now, with the positions of its keys and items; read
+        again only when an edit needs it after another (the last edit's text is not:
+        a caller reads the result back itself)."""
+        if self._data is None:
+            self._data = self._parse()
+        return self._data
+
+    def _parse(self) -> CommentedMap:
         yaml = YAML(typ="rt")
         try:
             data = yaml.load(self.text)
@@ -121,7 +130,7 @@ class Document:
             raise EditError(f"cannot parse the document: {exc}") from None
         if not isinstance(data, CommentedMap):
             raise EditError("the document is not a mapping")
-        self.data = data
+        return data
 
     def _span(self, key: str) -> tuple[int, int]:
         """Lines [start, end) of a top-level key and its value, without trailing comments."""
@@ -137,7 +146,7 @@ class Document:
 
     def _splice(self, start: int, end: int, new: Sequence[str]) -> None:
         self.lines[start:end] = [line + self.newline for line in new]
-        self._parse()
+        self._data = None  # stale positions: read again if another edit comes
 
     def _insert_at(self, key: str) -> int:
         present = list(self.data)
