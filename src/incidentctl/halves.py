@@ -63,8 +63,9 @@ class _Child(Generic[R]):
         self.pid = pid
         self.reader = reader
 
-    @classmethod
-    def start(cls, work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> _Child[R] | None:
+    @staticmethod
+    def start(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> _Child[R] | None:
+        """Fork the child; None when no pipe or process can be had."""
         try:
             reader, writer = os.pipe()
         except OSError:
