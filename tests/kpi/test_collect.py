@@ -185,7 +185,7 @@ def test_an_edit_within_the_tick_the_cache_was_written_is_racy(
     assert coarse is not None
     # the run that reads the file starts in the second it was written (tick 0), or in
     # the next one (tick 1)
-    monkeypatch.setattr(cache, "_stamp", lambda _: coarse[1] + tick * 10**9)
+    monkeypatch.setattr(cache, "stamp", lambda _: coarse[1] + tick * 10**9)
     run(repo)
     _same_size_edit(repo)  # same size, same second: the coarse stat cannot tell
     got = {f.id: f.priority for f in run(repo)}
@@ -279,7 +279,7 @@ def test_without_a_writable_cache_folder_it_computes_everything(
     def read_only(path: Path) -> int:
         raise PermissionError(30, "Read-only file system", str(path))
 
-    monkeypatch.setattr(cache, "_stamp", read_only)
+    monkeypatch.setattr(cache, "stamp", read_only)
     assert run(repo) == fresh(repo)
     assert run(repo) == fresh(repo)
     assert len(computed) == 16

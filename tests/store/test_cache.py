@@ -269,10 +269,35 @@ def test_an_edit_within_the_tick_the_index_was_written_is_racy(
     second = coarse[1]
     # the run that indexes the file starts in the same second it was written (tick 0),
     # or in the next second (tick 1)
-    monkeypatch.setattr(cache, "_stamp", lambda _: second + tick * 10**9)
+    monkeypatch.setattr(cache, "stamp", lambda _: second + tick * 10**9)
     _load(base_repo)
     _same_size_edit(base_repo)  # same size, same second: the coarse stat cannot tell
     assert (_candidates(base_repo) == [INC]) is stale
+
+
+def _fine_clock(path: Path) -> bool:
+    """Whether rewriting a file (whose time was read) gives it a time finer than a tick."""
+    for i in range(20):
+        path.write_text(f"a{i}")
+        before = os.stat(path).st_mtime_ns
+        path.write_text(f"b{i}")
+        if 0 < os.stat(path).st_mtime_ns - before < 1_000_000:
+            return True
+    return False
+
+
+def test_a_file_written_before_a_run_began_is_not_racy_to_it(tmp_path: Path) -> None:
+    """The run's stamp is later than the mtime of every file written before it: with
+    multigrain timestamps, merely truncating the empty stamp file took the coarse
+    clock, equal to the mtime of a file written just before, which then looked racy."""
+    written = tmp_path / "record.yaml"
+    if not _fine_clock(written):
+        pytest.skip("this file system's clock is coarse: files written in a tick are racy")
+    stamp_file = tmp_path / cache.STAMP_FILE
+    cache.stamp(stamp_file)
+    for i in range(200):
+        written.write_text(f"status: new # {i}\n")
+        assert cache.stamp(stamp_file) > os.stat(written).st_mtime_ns
 
 
 def test_a_policy_change_starts_afresh(indexed: Path) -> None:
@@ -419,7 +444,7 @@ def test_a_folder_changed_in_the_tick_of_the_whole_load_is_walked_again(
     # the whole load begins in the very tick the folder was last changed: a file added
     # later in that tick would not move its mtime, so the listing may not be trusted
     with monkeypatch.context() as patch:
-        patch.setattr(cache, "_stamp", lambda _: folder.stat().st_mtime_ns)
+        patch.setattr(cache, "stamp", lambda _: folder.stat().st_mtime_ns)
         _load(base_repo)
     walks.clear()
     assert load_repository(base_repo, use_cache=True).incident_paths_with(ALL) == [INC]

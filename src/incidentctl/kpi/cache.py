@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import sys
 from array import array
@@ -64,6 +63,7 @@ from incidentctl.store.cache import (
     differing,
     digest,
     pack_stats,
+    stamp,
     unpack_stat,
 )
 
@@ -362,7 +362,7 @@ class FactsCache:
             if not gitignore.exists():
                 write_atomic(gitignore, "*\n")
             # before any file is statted: a file changed after this instant is racy
-            self._started = _stamp(self.path.parent / STAMP_FILE)
+            self._started = stamp(self.path.parent / STAMP_FILE)
             try:
                 self._read()
             except sqlite3.DatabaseError:
@@ -537,9 +537,3 @@ def _connect(path: Path, key: str) -> sqlite3.Connection:
         db.close()
         raise
     return db
-
-
-def _stamp(path: Path) -> int:
-    """The start of this run on the file system's clock: the mtime of a file just written."""
-    path.write_bytes(b"")
-    return os.stat(path).st_mtime_ns

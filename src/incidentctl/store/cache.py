@@ -359,7 +359,7 @@ class RecordCache:
             gitignore = self.path.parent / ".gitignore"
             if not gitignore.exists():
                 write_atomic(gitignore, "*\n")
-            self._started = _stamp(self.path.parent / STAMP_FILE)
+            self._started = stamp(self.path.parent / STAMP_FILE)
             try:
                 self._db = _connect(self.path)
             except sqlite3.DatabaseError:
@@ -1028,9 +1028,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _stamp(path: Path) -> int:
-    """The start of this run on the file system's clock: the mtime of a file just written."""
-    path.write_bytes(b"")
+def stamp(path: Path) -> int:
+    """The start of this run on the file system's clock: the mtime of a file just written.
+
+    The file gets a byte of data each time, not merely truncated: with multigrain
+    timestamps (Linux 6.13 on), truncating an empty file takes the coarse clock, which
+    may be no later than the mtime of a file written just before, and that file would
+    look racy (changed in the tick of the run that read it) to the next run. A write
+    of data takes the fine clock, later than every timestamp handed out before it.
+    """
+    path.write_bytes(b"x")
     return os.stat(path).st_mtime_ns
 
 
