@@ -365,3 +365,93 @@ def test_after_files_come_and_go_one_run_walks_and_the_next_does_not(
     full_reads.clear()
     assert json.loads(cli(example, "list", "--open", "--format", "json")[1]) == after
     assert full_reads == []
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the walks of the incident folders."""
+    from incidentctl.store import incidentfiles
+
+    count: list[int] = []
+    original = incidentfiles._scan
+
+    def counting(*args: Any) -> Any:
+        count.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(incidentfiles, "_scan", counting)
+    return count
+
+
+def _checked_out_again(path: Path, text: str) -> None:
+    """As ``git checkout`` writes a file: a new file renamed into place (its folder's
+    mtime moves), all written long ago (nothing racy)."""
+    new = path.with_name(path.name + ".tmp")
+    new.write_text(text)
+    new.replace(path)
+    for p in (path, path.parent):
+        os.utime(p, (1_600_000_000, 1_600_000_000))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list", "--open"], ["sla", "status"], ["sla", "status", "--format", "json"]],
+    ids=["list-open", "sla", "sla-json"],
+)
+@pytest.mark.parametrize("child", [False, True], ids=["alone", "child-stats"])
+def test_after_a_checkout_one_run_walks_beside_the_stats_and_reads_no_other_row(
+    example: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    full_reads: list[int],
+    incident_reads: list[str],
+    walks: list[int],
+    command: list[str],
+    child: bool,
+) -> None:
+    """A ``git pull`` or checkout that changes records renames them into place: the
+    folders' mtimes move, so the listing the index keeps no longer holds. The next
+    run walks the folders while the snapshot's files are statted; the walk finds the
+    very files of the snapshot, so the comparison answers as when nothing moved: the
+    changed record alone is read, no other row. It keeps the walk's listing: the run
+    after it does not walk. With ``child``, a forked child stats the files (on Linux)."""
+    if child:
+        monkeypatch.setattr("incidentctl.store.cache.SPLIT_AFTER", 1)
+    assert cli(example, "validate")[0] == 0  # the index, its listing and its snapshot
+    assert cli(example, *command)[0] == 0  # the plans and the list fields
+    shown = json.loads(cli(example, "list", "--open", "--format", "json")[1])
+    record = next((example / "incidents").glob(f"*/{shown[0]['id']}.yaml"))
+    _checked_out_again(record, record.read_text().replace("\ntitle: ", "\ntitle: Now "))
+    monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
+    expected = cli(example, *command)
+    monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
+    assert "Now " in expected[1] or command[0] == "sla"
+    full_reads.clear()
+    incident_reads.clear()
+    walks.clear()
+    assert cli(example, *command) == expected
+    assert (walks, full_reads) == ([1], [])
+    assert incident_reads == [str(record.relative_to(example))]
+    walks.clear()
+    incident_reads.clear()
+    assert cli(example, *command) == expected
+    assert (walks, full_reads, incident_reads) == ([], [], [])
+
+
+def test_after_a_pull_that_adds_a_record_the_walk_goes_the_usual_way(
+    example: Path, monkeypatch: pytest.MonkeyPatch, walks: list[int]
+) -> None:
+    """The walk finds a file the snapshot does not hold: what the comparison began is
+    dropped, every row is read as before, and the new record is shown."""
+    assert cli(example, "validate")[0] == 0
+    rows = json.loads(cli(example, "list", "--open", "--format", "json")[1])
+    first = next((example / "incidents").glob(f"*/{rows[0]['id']}.yaml"))
+    added = first.with_name("INC-2026-0999.yaml")
+    _checked_out_again(added, first.read_text().replace(rows[0]["id"], "INC-2026-0999"))
+    for command in (["list", "--open"], ["sla", "status"]):
+        monkeypatch.setenv("INCIDENTCTL_NO_CACHE", "1")
+        expected = cli(example, *command)
+        monkeypatch.delenv("INCIDENTCTL_NO_CACHE")
+        assert "INC-2026-0999" in expected[1]
+        walks.clear()
+        assert cli(example, *command) == expected
+        assert walks == ([1] if command[0] == "list" else [])  # then the listing holds

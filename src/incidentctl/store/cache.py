@@ -330,6 +330,8 @@ class RecordCache:
         self._settling = False  # whether they answered: a save patches the snapshot
         self._kept_stats = b""  # the snapshot's stats that they compared
         self._run: StatRun | None = None  # the comparison ``begin`` began
+        self._rewalk = False  # whether it began before a walk that must confirm its paths
+        self._relisted = False  # whether a walk confirmed them: the save keeps its listing
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
@@ -447,18 +449,26 @@ class RecordCache:
         """``begin`` of the comparison ``settled`` makes, when it makes one."""
         return self._listed is not None and self._listed[3] and self.begin(root, folders)
 
-    def begin(self, root: str, folders: dict[str, int]) -> bool:
+    def begin(self, root: str, folders: dict[str, int], rewalk: bool = False) -> bool:
         """Begin the comparison ``quick`` (or ``settled``) makes: the snapshot read, its
         files' stats begun in a child process (``StatRun``). Until it ends, ``guess``
         and ``proven_digests`` tell what the snapshot holds, which is what ``quick``
         will give for each file it proves unchanged: work done on them meanwhile runs
         beside the stats, and holds for those files. False when no snapshot can be
-        compared (the caller goes the usual way)."""
+        compared (the caller goes the usual way).
+
+        With ``rewalk``, also when a folder changed since the last whole load (a ``git
+        checkout`` or ``pull`` renames files into place): the child stats the
+        snapshot's files while the caller walks the folders, and the comparison is made
+        only if the walk finds those very files (``relist``)."""
         if self._run is not None:
             return True
         db = self._db
-        if db is None or not self._listing_holds(folders):
+        if db is None or self._listed is None:
             return False
+        again = not self._listing_holds(folders)
+        if again and (not rewalk or self._listed[2] or not self._listed[3]):
+            return False  # files left unread, or other files found, at the last walk
         try:
             query = "SELECT paths, stats, codes, digests, clean FROM snapshot"
             row = db.execute(query).fetchone()
@@ -474,6 +484,7 @@ class RecordCache:
             return False
         self._proven = (paths, codes, digests, clean)
         self._kept_stats = bytes(row[1])
+        self._rewalk = again
         self._run = StatRun(root, paths)
         return True
 
@@ -481,12 +492,35 @@ class RecordCache:
         """After ``begin``: the snapshot's paths and status codes (``CODES``)."""
         return self._proven[0], self._proven[1]
 
+    @property
+    def rewalking(self) -> bool:
+        """Whether the comparison begun waits for a walk to confirm its files."""
+        return self._rewalk and self._run is not None
+
+    def relist(self, walked: list[str], folders: dict[str, int], tidy: bool) -> bool:
+        """After ``begin`` with ``rewalk``: whether a walk of this run, begun after the
+        index was opened (``walked``: every incident file it found, in order;
+        ``folders``: the folders' mtimes it took first), found the very files of the
+        snapshot and nothing else. The comparison then goes on, and the save keeps
+        that walk's listing; else the child is ended and the caller goes the usual
+        way."""
+        self._rewalk = False
+        if tidy and walked == self._proven[0]:
+            self._listed = (folders, self._started, [], True)
+            self._relisted = True
+            return True
+        if self._run is not None:
+            self._run.close()
+            self._run = None
+        self._proven = ([], b"", b"", b"")
+        return False
+
     def _compare(self, root: str, folders: dict[str, int]) -> tuple[bytes, bytes] | None:
         """The files' packed stats now and as the snapshot keeps them, when no folder
         changed since the last complete save (``folders`` are their mtimes now) and a
         snapshot is kept (its paths, codes, digests and ``clean`` into ``_proven``)."""
-        if not self.begin(root, folders):
-            return None
+        if not self.begin(root, folders) or self._rewalk:
+            return None  # no snapshot, or one whose files no walk confirmed
         run, self._run = self._run, None
         assert run is not None
         try:
@@ -866,6 +900,9 @@ class RecordCache:
                 patch.update((i, c[0]) for c in changed if (i := self._position(c[0])) >= 0)
                 if patch:  # else the snapshot holds as it is: not written again
                     _patch_snapshot(db, self._proven, self._kept_stats, patch, self._seen)
+                if self._relisted and folders is not None:  # the walk that confirmed it
+                    listed = json.dumps([folders, self._started, [], True])
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
                 # made again when every row is known and no file came or went
                 current = self._files | self._seen if self._complete else {}

@@ -266,7 +266,10 @@ class Repository:
         if not isinstance(self.incident_files, IncidentFiles):
             return None  # a snapshot lists git's tree
         self.cache.open(summaries is not None)
-        if not self.cache.begin(str(self.root), folder_mtimes(self.root / "incidents")):
+        folders = folder_mtimes(self.root / "incidents")
+        if not self.cache.begin(str(self.root), folders, rewalk=True):
+            return None
+        if self.cache.rewalking:  # a folder changed: the stats run beside the walk
             return None
         maybe = _of_codes(*self.cache.guess(), statuses)
         if summaries is None:
@@ -348,10 +351,20 @@ class Repository:
     def _quick(self, summaries: bool) -> tuple[list[str], bytes] | None:
         """The incident files and their status codes when no file came or went and few
         changed since the last complete save of the index (``RecordCache.quick``: a
-        changed file has code 0, read), else None."""
-        if not isinstance(self.incident_files, IncidentFiles):
+        changed file has code 0, read), else None. When a folder changed (a ``git
+        pull``, a checkout) and ``guess_paths_with`` began the comparison all the same,
+        the folders are walked while a child stats the files, and the walk must find
+        the snapshot's files."""
+        files = self.incident_files
+        if not isinstance(files, IncidentFiles):
             return None  # a snapshot lists git's tree
         self.cache.open(summaries)
+        if self.cache.rewalking:  # a folder changed: walk while the child stats the files
+            walked = self.incident_paths()
+            fresh = files.walked_at > self.cache.opened_at > 0  # see save_whole
+            if not self.cache.relist(walked, files.listed, fresh and files.tidy):
+                return None
+            return self.cache.quick(str(self.root), files.listed)
         return self.cache.quick(str(self.root), folder_mtimes(self.root / "incidents"))
 
     def settled_incidents(self, now: int) -> list[tuple[str, int]] | None:
