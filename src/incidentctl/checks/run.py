@@ -133,7 +133,8 @@ class _Checker:
                 for (rel, state), entry in zip(others, rows, strict=True)
             ]
             self._reuse(fresh, out)
-            cache.save(prune=False)
+        if others or cache.relisted:  # a walk's listing, too (Repository.save_seen)
+            self.repo.save_seen()
         return out
 
     def _reuse(self, fresh: list[tuple[str, Entry | None]], out: list[Diagnostic]) -> None:

@@ -446,8 +446,11 @@ class RecordCache:
         return changed
 
     def begin_settled(self, root: str, folders: dict[str, int]) -> bool:
-        """``begin`` of the comparison ``settled`` makes, when it makes one."""
-        return self._listed is not None and self._listed[3] and self.begin(root, folders)
+        """``begin`` of the comparison ``settled`` makes, when it makes one (with
+        ``rewalk``: ``settled`` then waits for ``relist``)."""
+        if self._listed is None or not self._listed[3]:
+            return False
+        return self.begin(root, folders, rewalk=True)
 
     def begin(self, root: str, folders: dict[str, int], rewalk: bool = False) -> bool:
         """Begin the comparison ``quick`` (or ``settled``) makes: the snapshot read, its
@@ -491,6 +494,11 @@ class RecordCache:
     def guess(self) -> tuple[list[str], bytes]:
         """After ``begin``: the snapshot's paths and status codes (``CODES``)."""
         return self._proven[0], self._proven[1]
+
+    @property
+    def relisted(self) -> bool:
+        """Whether a walk of this run confirmed the snapshot's files (``relist``)."""
+        return self._relisted
 
     @property
     def rewalking(self) -> bool:

@@ -371,7 +371,9 @@ class Repository:
         """For a whole ``validate`` when no file came or went since the index was saved:
         every incident file, in order, and its state (``RecordCache.settled``), taken
         from the index without walking the folders; ``incident_files`` is then what a
-        walk would have found. None when that cannot be proven."""
+        walk would have found. After a folder changed (a ``git pull``), the folders are
+        walked while a child stats the files, and the walk must find the snapshot's
+        files. None when that cannot be proven."""
         files = self.incident_files
         if not isinstance(files, IncidentFiles):
             return None  # a snapshot lists git's tree
@@ -379,12 +381,20 @@ class Repository:
         folders = folder_mtimes(self.root / "incidents")
         listed = None
         if self.cache.begin_settled(str(self.root), folders):  # while a child stats the files
-            listed = by_id(self.cache.guess()[0])
+            if self.cache.rewalking:  # a folder changed (a pull): walk meanwhile
+                walked = self.incident_paths()
+                fresh = files.walked_at > self.cache.opened_at > 0  # see save_whole
+                if not self.cache.relist(walked, files.listed, fresh and files.tidy):
+                    return None
+                folders = files.listed
+            else:
+                listed = by_id(self.cache.guess()[0])
         found = self.cache.settled(str(self.root), folders, now)
         if found is None:
             return None
         paths, settled = found
-        files.adopt(paths if listed is None else listed)  # the same paths: the snapshot's
+        if not self.cache.relisted:  # else the walk found these very paths
+            files.adopt(paths if listed is None else listed)  # the same paths: the snapshot's
         return list(zip(paths, settled, strict=True))
 
     def _listed_paths(self, summaries: bool) -> list[str] | None:
