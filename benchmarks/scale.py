@@ -211,6 +211,7 @@ def table(repo: Path, runs: int, exe: str, env: dict[str, str]) -> dict[str, Sam
     rows["validate, warm after 100 files changed"] = measure(
         [*base, "validate", "--now", NOW], repo, env, runs, before=edit_100, after=put_back_100
     )
+
     # the first run after a checkout (or a pull) that changes 5 files: git renames them
     # into place, so the folders' mtimes move; then back, and the index warm again
     def to_pr() -> None:
