@@ -210,6 +210,26 @@ def test_after_a_checkout_the_walk_runs_beside_the_stats_and_the_others_stay_set
     assert (reads, walks, rows_read) == ([], [], [[INC, CHILD]])
 
 
+def test_after_a_checkout_a_walk_that_finds_another_file_goes_the_usual_way(
+    base_repo: Path, walks: list[str], settle_any: None
+) -> None:
+    """The walk that runs beside the stats finds a file the snapshot does not name
+    (here one that is not an incident file): the comparison is dropped, the usual
+    way checks every file, and the misplaced file is reported once."""
+    (base_repo / CHILD).write_text(CHILD_TEXT)
+    _age(base_repo)
+    assert _agree(base_repo) == []
+    stray = base_repo / "incidents/2026/notes.txt"
+    stray.write_text("to do\n")
+    for path in (stray, stray.parent):
+        os.utime(path, (1_600_000_100, 1_600_000_100))
+    expected = _codes(base_repo, use_cache=False)
+    assert [c.split("@")[1] for c in expected] == ["incidents/2026/notes.txt:None"]
+    walks.clear()
+    assert _codes(base_repo) == expected
+    assert walks == ["incidents"]  # one walk, beside the stats, then used as it is
+
+
 def test_an_edited_parent_rechecks_its_unchanged_child(
     base_repo: Path, walks: list[str], settle_any: None
 ) -> None:
