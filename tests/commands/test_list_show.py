@@ -455,3 +455,37 @@ def test_after_a_pull_that_adds_a_record_the_walk_goes_the_usual_way(
         walks.clear()
         assert cli(example, *command) == expected
         assert walks == ([1] if command[0] == "list" else [])  # then the listing holds
+
+
+def test_the_listing_a_checkout_run_keeps_names_no_row_of_a_file_gone(
+    example: Path, monkeypatch: pytest.MonkeyPatch, walks: list[int]
+) -> None:
+    """A kept listing names the index's rows. A row of a file the walk did not find
+    (one read alone, since removed; here written into the index directly) goes when
+    the run after a checkout keeps its walk's listing: a later run that lists the
+    files from the index never names the file gone."""
+    import sqlite3
+
+    from incidentctl.store.cache import CACHE_DIR, DB_FILE
+
+    assert cli(example, "validate")[0] == 0
+    expected = cli(example, "list", "--open")
+    db = sqlite3.connect(example / CACHE_DIR / DB_FILE)
+    some = db.execute("SELECT * FROM files ORDER BY rel LIMIT 1").fetchone()
+    gone = "incidents/2026/INC-2026-0998.yaml"
+    db.execute(f"INSERT INTO files VALUES ({','.join('?' * len(some))})", (gone, *some[1:]))
+    db.commit()
+    record = next((example / "incidents").glob("2026/*.yaml"))
+    _checked_out_again(record, record.read_text())
+    walks.clear()
+    assert cli(example, "list", "--open") == expected
+    assert walks == [1]
+    rels = {r for (r,) in db.execute("SELECT rel FROM files")}
+    assert gone not in rels and str(record.relative_to(example)) in rels
+    listed = db.execute("SELECT value FROM meta WHERE name = 'listed'").fetchone()[0]
+    assert json.loads(listed)[2:] == [[], True]  # kept: nothing unread, nothing else
+    db.close()
+    monkeypatch.setattr("incidentctl.store.cache.SETTLE_CHANGED_SHARE", -1.0)  # the rows
+    walks.clear()
+    assert cli(example, "list", "--open") == expected  # listed from the index, no walk
+    assert walks == []

@@ -505,17 +505,16 @@ class RecordCache:
         """Whether the comparison begun waits for a walk to confirm its files."""
         return self._rewalk and self._run is not None
 
-    def relist(self, walked: list[str], folders: dict[str, int], tidy: bool) -> bool:
+    def relist(self, walked: list[str], tidy: bool) -> bool:
         """After ``begin`` with ``rewalk``: whether a walk of this run, begun after the
-        index was opened (``walked``: every incident file it found, in order;
-        ``folders``: the folders' mtimes it took first), found the very files of the
-        snapshot and nothing else. The comparison then goes on, and the save keeps
-        that walk's listing; else the child is ended and the caller goes the usual
-        way."""
+        index was opened (``walked``: every incident file it found, in order; ``tidy``:
+        it found nothing else), found the very files of the snapshot. The comparison
+        then goes on, and the save keeps that walk's listing (the folders' mtimes it
+        took first, given to ``save``); else the child is ended and the caller goes
+        the usual way."""
         self._rewalk = False
         if tidy and walked == self._proven[0]:
-            self._listed = (folders, self._started, [], True)
-            self._relisted = True
+            self._relisted = True  # the listing in memory stays the last one: ``save`` keeps it
             return True
         if self._run is not None:
             self._run.close()
@@ -909,8 +908,7 @@ class RecordCache:
                 if patch:  # else the snapshot holds as it is: not written again
                     _patch_snapshot(db, self._proven, self._kept_stats, patch, self._seen)
                 if self._relisted and folders is not None:  # the walk that confirmed it
-                    listed = json.dumps([folders, self._started, [], True])
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
+                    self._keep_listing(db, folders)
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
                 # made again when every row is known and no file came or went
                 current = self._files | self._seen if self._complete else {}
@@ -919,6 +917,17 @@ class RecordCache:
             db.commit()
         except sqlite3.Error:
             pass  # the next run rebuilds what is missing
+
+    def _keep_listing(self, db: sqlite3.Connection, folders: dict[str, int]) -> None:
+        """Keep the listing of a walk that found the snapshot's very files (``relist``):
+        a listing names the rows (``listing``), so a row of a file the walk did not
+        find (one read alone, since removed) goes first."""
+        paths = self._proven[0]
+        (count,) = db.execute("SELECT count(*) FROM files").fetchone()
+        if count != len(paths):
+            _keep_only(db, "files", "rel", paths)
+        listed = json.dumps([folders, self._started, [], True])
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('listed', ?)", (listed,))
 
     def _close(self) -> None:
         if self._run is not None:

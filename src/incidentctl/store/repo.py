@@ -360,12 +360,19 @@ class Repository:
             return None  # a snapshot lists git's tree
         self.cache.open(summaries)
         if self.cache.rewalking:  # a folder changed: walk while the child stats the files
-            walked = self.incident_paths()
-            fresh = files.walked_at > self.cache.opened_at > 0  # see save_whole
-            if not self.cache.relist(walked, files.listed, fresh and files.tidy):
+            if not self._walk_beside_stats(files):
                 return None
             return self.cache.quick(str(self.root), files.listed)
         return self.cache.quick(str(self.root), folder_mtimes(self.root / "incidents"))
+
+    def _walk_beside_stats(self, files: IncidentFiles) -> bool:
+        """While a child stats the snapshot's files (``RecordCache.begin`` with
+        ``rewalk``): walk the folders; whether the walk, begun after the index was
+        opened (see ``save_whole``), found the snapshot's very files
+        (``RecordCache.relist``)."""
+        walked = self.incident_paths()
+        fresh = files.walked_at > self.cache.opened_at > 0
+        return self.cache.relist(walked, fresh and files.tidy)
 
     def settled_incidents(self, now: int) -> list[tuple[str, int]] | None:
         """For a whole ``validate`` when no file came or went since the index was saved:
@@ -382,9 +389,7 @@ class Repository:
         listed = None
         if self.cache.begin_settled(str(self.root), folders):  # while a child stats the files
             if self.cache.rewalking:  # a folder changed (a pull): walk meanwhile
-                walked = self.incident_paths()
-                fresh = files.walked_at > self.cache.opened_at > 0  # see save_whole
-                if not self.cache.relist(walked, files.listed, fresh and files.tidy):
+                if not self._walk_beside_stats(files):
                     return None
                 folders = files.listed
             else:
