@@ -163,6 +163,31 @@ def test_records_touched_but_not_changed_are_listed_from_the_index(
     assert incident_reads == []  # the open ones' clock plans are in the index too
 
 
+@pytest.mark.parametrize("command", [["list", "--open"], ["sla", "status"]], ids=["list", "sla"])
+def test_files_are_statted_once_when_the_comparison_finds_too_many_changed(
+    example: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Every file touched (a fresh clone with the index restored): the snapshot's
+    comparison finds them all changed and the command goes the usual way, with the
+    stats the comparison took; the files are not statted a second time."""
+    from incidentctl.store import repo as repo_module
+
+    expected = cli(example, *command)
+    assert cli(example, *command) == expected  # the index, its listing and snapshot
+    for path in (example / "incidents").rglob("*.yaml"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    statted: list[int] = []
+    original = repo_module.stat_files
+
+    def spy(root: str, rels: list[str]) -> object:
+        statted.append(len(rels))
+        return original(root, rels)
+
+    monkeypatch.setattr(repo_module, "stat_files", spy)
+    assert cli(example, *command) == expected
+    assert statted == []
+
+
 @pytest.fixture
 def full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times a command read every row of the index."""

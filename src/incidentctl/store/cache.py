@@ -332,6 +332,7 @@ class RecordCache:
         self._run: StatRun | None = None  # the comparison ``begin`` began
         self._rewalk = False  # whether it began before a walk that must confirm its paths
         self._relisted = False  # whether a walk confirmed them: the save keeps its listing
+        self._taken: tuple[list[str], bytes] | None = None  # the files it statted, their stats
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
@@ -535,7 +536,17 @@ class RecordCache:
         except OverflowError:  # a stat past 64 bits (an inode of some file systems)
             self._proven = ([], b"", b"", b"")
             return None
+        self._taken = (self._proven[0], now)
         return now, self._kept_stats
+
+    def stats_taken(self, rels: list[str]) -> list[FileStat | None] | None:
+        """The stats the comparison took in this run, when it took them of exactly
+        ``rels`` (it found too many files changed, and the caller goes the usual way,
+        as on a fresh clone with the index restored); None otherwise. Once."""
+        taken, self._taken = self._taken, None
+        if taken is None or taken[0] != rels:
+            return None
+        return _unpack_found(taken[1])
 
     def _listing_holds(self, folders: dict[str, int]) -> bool:
         """Whether the last whole load's listing (and the snapshot of that save) names
