@@ -148,66 +148,47 @@ def settle_any(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("incidentctl.store.cache.SETTLE_CHANGED_SHARE", 1.0)
 
 
+@pytest.mark.parametrize("checkout", [False, True], ids=["in-place", "checkout"])
 def test_an_edited_record_is_checked_again_the_others_stay_settled(
     base_repo: Path,
     reads: list[str],
     walks: list[str],
     rows_read: list[list[str]],
     settle_any: None,
+    checkout: bool,
 ) -> None:
+    """An edit in place, or as ``git checkout`` writes a changed file: a new one
+    renamed into place, so the folder's mtime moves and the index's listing no longer
+    holds. The folders are then walked while the files are statted; the walk finds
+    the snapshot's very files, so the unchanged ones stay settled all the same, and
+    the walk's listing is kept: the next run does not walk."""
     (base_repo / CHILD).write_text(CHILD_TEXT)
     _age(base_repo)
     assert _agree(base_repo) == []
     child = base_repo / CHILD
-    child.write_text(child.read_text().replace("impact: low", "impact: lowish"))
+    edited = child.read_text().replace("impact: low", "impact: lowish")
+    if checkout:
+        new = child.with_name("checked-out.tmp")
+        new.write_text(edited)
+        new.replace(child)
+        for path in (child, child.parent):  # nothing racy; the folder's mtime moved
+            os.utime(path, (1_600_000_100, 1_600_000_100))
+    else:
+        child.write_text(edited)
     expected = _codes(base_repo, use_cache=False)
     assert expected and all(f"@{CHILD}:" in c for c in expected)
     reads.clear()
     walks.clear()
     rows_read.clear()
     assert _codes(base_repo) == expected
-    assert (reads, walks) == ([CHILD], [])  # the parent's verdict stands, unread
+    # the parent's verdict stands, unread; after a checkout, one walk
+    assert (reads, walks) == ([CHILD], ["incidents"] if checkout else [])
     assert rows_read == [[INC, CHILD]]  # the parent's look-up; the child's row for note()
     reads.clear()
+    walks.clear()
     rows_read.clear()
     assert _codes(base_repo) == expected  # the snapshot took the child's new entry
     assert (reads, walks, rows_read) == ([], [], [[INC, CHILD]])  # a look-up; findings
-
-
-def test_after_a_checkout_the_walk_runs_beside_the_stats_and_the_others_stay_settled(
-    base_repo: Path,
-    reads: list[str],
-    walks: list[str],
-    rows_read: list[list[str]],
-    settle_any: None,
-) -> None:
-    """``git checkout`` writes a changed file as a new one renamed into place: the
-    folder's mtime moves, so the index's listing no longer holds. The folders are
-    walked while the files are statted; the walk finds the snapshot's very files, so
-    the unchanged ones stay settled and the edited one alone is read. The walk's
-    listing is kept: the next run does not walk."""
-    (base_repo / CHILD).write_text(CHILD_TEXT)
-    _age(base_repo)
-    assert _agree(base_repo) == []
-    child = base_repo / CHILD
-    new = child.with_name("checked-out.tmp")
-    new.write_text(child.read_text().replace("impact: low", "impact: lowish"))
-    new.replace(child)
-    for path in (child, child.parent):  # nothing racy; the folder's mtime moved
-        os.utime(path, (1_600_000_100, 1_600_000_100))
-    expected = _codes(base_repo, use_cache=False)
-    assert expected and all(f"@{CHILD}:" in c for c in expected)
-    reads.clear()
-    walks.clear()
-    rows_read.clear()
-    assert _codes(base_repo) == expected
-    assert (reads, walks) == ([CHILD], ["incidents"])
-    assert rows_read == [[INC, CHILD]]  # no other row: the parent's look-up, the child's
-    reads.clear()
-    walks.clear()
-    rows_read.clear()
-    assert _codes(base_repo) == expected
-    assert (reads, walks, rows_read) == ([], [], [[INC, CHILD]])
 
 
 def test_after_a_checkout_a_walk_that_finds_another_file_goes_the_usual_way(
