@@ -514,3 +514,39 @@ def test_the_listing_a_checkout_run_keeps_names_no_row_of_a_file_gone(
     walks.clear()
     assert cli(example, "list", "--open") == expected  # listed from the index, no walk
     assert walks == []
+
+
+def test_after_a_checkout_kpi_walks_once_and_keeps_the_listing(
+    example: Path, walks: list[int]
+) -> None:
+    """``kpi`` keeps no index of its own records, but its walk after a checkout finds
+    the index's snapshot's files: it keeps that listing, so the next run (of any
+    command) does not walk."""
+    assert cli(example, "validate")[0] == 0
+    expected = cli(example, "kpi")
+    record = next((example / "incidents").glob("2026/*.yaml"))
+    _checked_out_again(record, record.read_text())
+    walks.clear()
+    assert cli(example, "kpi") == expected
+    assert walks == [1]
+    walks.clear()
+    assert cli(example, "kpi") == expected
+    assert cli(example, "list", "--open")[0] == 0
+    assert walks == []
+
+
+def test_a_first_kpi_keeps_the_listing_it_took_the_files_from(
+    example: Path, walks: list[int], full_reads: list[int]
+) -> None:
+    """With its facts cache empty, ``kpi`` loads every record the index's listing
+    names (a whole load, no walk). Its save keeps that listing and the snapshot: the
+    next command neither walks nor reads every row."""
+    assert cli(example, "validate")[0] == 0
+    expected = cli(example, "list", "--open")  # the list fields into the index
+    assert cli(example, "list", "--open") == expected
+    walks.clear()
+    assert cli(example, "kpi")[0] == 0
+    assert walks == []
+    full_reads.clear()
+    assert cli(example, "list", "--open") == expected
+    assert (walks, full_reads) == ([], [])

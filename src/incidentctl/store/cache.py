@@ -333,6 +333,7 @@ class RecordCache:
         self._rewalk = False  # whether it began before a walk that must confirm its paths
         self._relisted = False  # whether a walk confirmed them: the save keeps its listing
         self._taken: tuple[list[str], bytes] | None = None  # the files it statted, their stats
+        self._held: tuple[dict[str, int], bool] | None = None  # a listing that gave the files
         self._plans: dict[str, tuple[int, str]] = {}  # new clock plans, by record digest
         self.opened_at = 0
 
@@ -561,13 +562,24 @@ class RecordCache:
         """The incident files as the snapshot lists them, when the listing holds
         (``_listing_holds``); None otherwise: the caller walks."""
         db = self._db
-        if db is None or not self._listing_holds(folders):
+        if db is None or self._listed is None or not self._listing_holds(folders):
             return None
         try:
             row = db.execute("SELECT paths FROM snapshot").fetchone()
         except sqlite3.Error:
             return None
-        return row[0].split("\n") if row and row[0] else None
+        if not row or not row[0]:
+            return None
+        self._held = (self._listed[0], self._listed[3])
+        paths: list[str] = row[0].split("\n")
+        return paths
+
+    @property
+    def held_listing(self) -> tuple[dict[str, int], bool] | None:
+        """The folders' mtimes and ``tidy`` of the listing ``listed_paths`` gave the
+        files from, if it did: a whole load of those files keeps it (the folders are
+        as it found them, so a walk would find those very files)."""
+        return self._held
 
     def settled(
         self, root: str, folders: dict[str, int], now: int
@@ -919,7 +931,7 @@ class RecordCache:
                 if patch:  # else the snapshot holds as it is: not written again
                     _patch_snapshot(db, self._proven, self._kept_stats, patch, self._seen)
                 if self._relisted and folders is not None:  # the walk that confirmed it
-                    self._keep_listing(db, folders)
+                    self._keep_listing(db, folders, self._proven[0])
             elif moved:  # a file's stat or status changed: the snapshot no longer holds;
                 # made again when every row is known and no file came or went
                 current = self._files | self._seen if self._complete else {}
@@ -929,11 +941,31 @@ class RecordCache:
         except sqlite3.Error:
             pass  # the next run rebuilds what is missing
 
-    def _keep_listing(self, db: sqlite3.Connection, folders: dict[str, int]) -> None:
-        """Keep the listing of a walk that found the snapshot's very files (``relist``):
+    def keep_walk(self, walked: list[str], folders: dict[str, int], tidy: bool) -> None:
+        """Keep the listing of a walk of this run, begun after the index was opened
+        (``walked``: every incident file it found, in order; ``folders``: the folders'
+        mtimes it took first; ``tidy``: it found nothing else), when it found the very
+        files of the snapshot: the next run then takes them from the index, and its
+        comparison of their stats with the snapshot's is as after ``relist``. For a
+        command that walks and saves no index of its own (``kpi``)."""
+        db = self._db
+        if db is None or not tidy or self._listed is None or self._listed[2]:
+            return
+        try:
+            row = db.execute("SELECT paths FROM snapshot").fetchone()
+            if row is None or row[0] != "\n".join(walked):
+                return
+            self._keep_listing(db, folders, walked)
+            db.commit()
+        except sqlite3.Error:
+            pass  # the next run walks again
+
+    def _keep_listing(
+        self, db: sqlite3.Connection, folders: dict[str, int], paths: list[str]
+    ) -> None:
+        """Keep the listing of a walk that found the snapshot's very files (``paths``):
         a listing names the rows (``listing``), so a row of a file the walk did not
         find (one read alone, since removed) goes first."""
-        paths = self._proven[0]
         (count,) = db.execute("SELECT count(*) FROM files").fetchone()
         if count != len(paths):
             _keep_only(db, "files", "rel", paths)

@@ -216,8 +216,10 @@ class Repository:
     def known_incident_paths(self) -> list[str]:
         """Every incident file, as ``incident_paths``; from the index's listing when no
         incident folder changed since its last whole load (the walk of 100,000 names
-        spared: 0.4 s), else by walking. Not for ``validate``, which reports misplaced
-        files (``settled_incidents`` spares its walk only when there were none)."""
+        spared: 0.4 s), else by walking, and the walk's listing is kept when it found
+        the index's snapshot's files (after a ``git pull``, only the first run walks).
+        Not for ``validate``, which reports misplaced files (``settled_incidents``
+        spares its walk only when there were none)."""
         files = self.incident_files
         if isinstance(files, IncidentFiles) and not files.walked_at:
             self.cache.open()
@@ -226,6 +228,10 @@ class Repository:
                 paths = [p for p in listed if INCIDENT_PATH.match(p)]
                 files.adopt(paths)
                 return paths
+            paths = self.incident_paths()  # a walk: kept if it found the snapshot's files
+            if files.walked_at > self.cache.opened_at > 0:  # see save_whole
+                self.cache.keep_walk(paths, files.listed, files.tidy)
+            return paths
         return self.incident_paths()
 
     def incident_paths_with(
@@ -417,16 +423,23 @@ class Repository:
         return [rel for rel in listing[1] if INCIDENT_PATH.match(rel)]
 
     def save_whole(self) -> None:
-        """Save the index after a whole load (which walked every folder).
+        """Save the index after a whole load (which walked every folder, or took the
+        files from the index's listing while it held).
 
         The folders' mtimes are kept only if the walk began after the index was
         opened, that is after this run's stamp: a file added in the same clock tick
-        as a folder's mtime, after the walk, must make the folder racy.
+        as a folder's mtime, after the walk, must make the folder racy. A listing
+        that gave the files is kept as it was: dropping it (and the snapshot with it)
+        made the next command walk and read every row.
         """
         files = self.incident_files
+        held = self.cache.held_listing
         if isinstance(files, IncidentFiles) and files.walked_at > self.cache.opened_at > 0:
             paths = self.incident_paths()
             self.cache.save(prune=True, folders=files.listed, paths=paths, tidy=files.tidy)
+        elif isinstance(files, IncidentFiles) and not files.walked_at and held is not None:
+            # the files came from the index's listing (known_incident_paths), which held
+            self.cache.save(prune=True, folders=held[0], paths=self.incident_paths(), tidy=held[1])
         else:
             self.cache.save(prune=True)
 
