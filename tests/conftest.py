@@ -43,3 +43,34 @@ def incident_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Repository, "read_incident", spy)
     return seen
+
+
+EXAMPLE = Path(__file__).parents[1]  # the repository's own example incidents
+
+
+@pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the example repository, with the index used whatever its size."""
+    root = tmp_path / "example"
+    for name in ("incidents", "policies", "kb"):
+        shutil.copytree(EXAMPLE / name, root / name)
+    if (EXAMPLE / "incidentctl.yaml").exists():
+        shutil.copy(EXAMPLE / "incidentctl.yaml", root)
+    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    return root
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the walks of the incident folders."""
+    from incidentctl.store import incidentfiles
+
+    count: list[int] = []
+    original = incidentfiles._scan
+
+    def counting(*args: object) -> object:
+        count.append(1)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(incidentfiles, "_scan", counting)
+    return count

@@ -105,23 +105,6 @@ def test_show_unknown_id_suggests_the_nearest(repo: Path) -> None:
     assert "unknown incident INC-2026-042" in err and "INC-2026-0042" in err
 
 
-EXAMPLE = Path(__file__).parents[2]  # the repository's own example incidents
-
-
-@pytest.fixture
-def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the example repository, with the index used whatever its size."""
-    import shutil
-
-    root = tmp_path / "example"
-    for name in ("incidents", "policies", "kb"):
-        shutil.copytree(EXAMPLE / name, root / name)
-    if (EXAMPLE / "incidentctl.yaml").exists():
-        shutil.copy(EXAMPLE / "incidentctl.yaml", root)
-    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
-    return root
-
-
 @pytest.mark.parametrize(
     "args",
     [["--open"], ["--status", "resolved"], ["--status", "closed", "--priority", "P3"]],
@@ -390,22 +373,6 @@ def test_after_files_come_and_go_one_run_walks_and_the_next_does_not(
     full_reads.clear()
     assert json.loads(cli(example, "list", "--open", "--format", "json")[1]) == after
     assert full_reads == []
-
-
-@pytest.fixture
-def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the walks of the incident folders."""
-    from incidentctl.store import incidentfiles
-
-    count: list[int] = []
-    original = incidentfiles._scan
-
-    def counting(*args: Any) -> Any:
-        count.append(1)
-        return original(*args)
-
-    monkeypatch.setattr(incidentfiles, "_scan", counting)
-    return count
 
 
 def _checked_out_again(path: Path, text: str) -> None:

@@ -386,22 +386,6 @@ def test_a_full_load_forgets_deleted_files(indexed: Path) -> None:
 # --- the list of incident files, from the index while no folder changed -------------
 
 
-@pytest.fixture
-def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the walks of the incident folders."""
-    from incidentctl.store import incidentfiles
-
-    count: list[int] = []
-    original = incidentfiles._scan
-
-    def counting(*args: object) -> object:
-        count.append(1)
-        return original(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(incidentfiles, "_scan", counting)
-    return count
-
-
 def _aged_and_indexed(root: Path) -> None:
     """Files and folders written long ago, then a whole load: nothing is racy."""
     for path in [root, *root.rglob("*")]:

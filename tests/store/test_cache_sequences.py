@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from click.testing import CliRunner
 from incidentctl.cli import main
 from tests.conftest import NOW
 
-ROOT = Path(__file__).parents[2]  # the repository's own example incidents
 COMMANDS = (
     ["validate"],
     ["list", "--open", "--format", "json"],
@@ -89,14 +87,9 @@ def _step(rng: random.Random, root: Path) -> str:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_index_answers_as_reading_every_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+    example: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
-    root = tmp_path / "repo"
-    for name in ("incidents", "policies", "kb"):
-        shutil.copytree(ROOT / name, root / name)
-    if (ROOT / "incidentctl.yaml").exists():
-        shutil.copy(ROOT / "incidentctl.yaml", root)
-    monkeypatch.setattr("incidentctl.store.repo.CACHE_AFTER", 0)
+    root = example
     if seed % 2:
         monkeypatch.setattr("incidentctl.store.cache.SPLIT_AFTER", 1)
         monkeypatch.setattr("incidentctl.store.cache.SETTLE_CHANGED_SHARE", 1.0)
